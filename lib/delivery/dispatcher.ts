@@ -1,0 +1,118 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { MESSAGIO_MODULE_OPTIONS } from '../messagio.constants.js';
+import { MessagioEnvelopeError } from '../errors/messagio-envelope.error.js';
+import { MessagioListenerError } from '../errors/messagio-listener.error.js';
+import { MessagioValidationError } from '../errors/messagio-validation.error.js';
+import type { ResolvedMessagioOptions } from '../messagio.options.js';
+import { ListenerRegistry } from '../listeners/listener.registry.js';
+import { MessagioCodec } from '../message/codec.js';
+import { parseEnvelope, type MessagioEnvelope } from '../message/envelope.js';
+import { MessageTypesRegistry } from '../message/message-types.registry.js';
+import { MessagioContext, deliveryIdOf, runInMessagioContext } from './messagio-context.js';
+import { decideRetry } from './retry.policy.js';
+
+/**
+ * How one attempt of a delivery ended. Transports act on it: `retry` after
+ * `delay` ms, or record `failed` for good. `poison` failures are deliveries
+ * that could never succeed (bad envelope, unknown type, invalid payload).
+ */
+export type DeliveryOutcome =
+  | { status: 'completed'; envelope: MessagioEnvelope }
+  | { status: 'retry'; envelope: MessagioEnvelope; error: Error; delay: number }
+  | { status: 'failed'; envelope: MessagioEnvelope | undefined; error: Error; poison: boolean };
+
+/** What the transport knows of the attempt it is running. */
+export interface DeliveryAttempt {
+  /** 1-based attempt number. */
+  attempt: number;
+  /** Transport name, shown in the listener's context. */
+  transport: string;
+}
+
+/**
+ * Runs one delivery: the one place where a listener is called, whichever
+ * transport (BullMQ, memory) or mode (sync) brought it. Never throws: every
+ * ending is an outcome.
+ */
+@Injectable()
+export class MessagioDispatcher {
+  private readonly logger = new Logger('Messagio');
+
+  constructor(
+    private readonly types: MessageTypesRegistry,
+    private readonly listeners: ListenerRegistry,
+    @Inject(MESSAGIO_MODULE_OPTIONS) options: ResolvedMessagioOptions,
+  ) {
+    this.codec = new MessagioCodec({ validate: options.validate, validation: options.validation });
+  }
+
+  private readonly codec: MessagioCodec;
+
+  async dispatch(raw: unknown, { attempt, transport }: DeliveryAttempt): Promise<DeliveryOutcome> {
+    let envelope: MessagioEnvelope | undefined;
+    try {
+      envelope = parseEnvelope(raw);
+      const cls = this.types.classFor(envelope.type);
+      if (!cls) {
+        throw new MessagioEnvelopeError('unknown-type', `Message type "${envelope.type}" is not registered in this process (no listener subscribes to it).`);
+      }
+      const binding = this.listeners.binding(envelope.listener, envelope.type);
+      if (!binding) {
+        throw new MessagioEnvelopeError(
+          this.listeners.has(envelope.listener) ? 'listener-type-mismatch' : 'unknown-listener',
+          this.listeners.has(envelope.listener)
+            ? `Listener "${envelope.listener}" does not subscribe to ${envelope.type}.`
+            : `Listener "${envelope.listener}" is not registered in this process.`,
+        );
+      }
+      const message = await this.codec.decode(cls, envelope.type, envelope.payload);
+      const context = new MessagioContext({
+        messageId: envelope.id,
+        type: envelope.type,
+        traceId: envelope.traceId,
+        causationId: envelope.causationId,
+        listener: envelope.listener,
+        deliveryId: deliveryIdOf(envelope.id, envelope.listener),
+        attempt,
+        maxAttempts: binding.options.maxRetries + 1,
+        firedAt: new Date(envelope.firedAt),
+        transport,
+      });
+      try {
+        await runInMessagioContext(context, () => binding.listener.handler(message, context));
+        return { status: 'completed', envelope };
+      } catch (thrown) {
+        const error = thrown instanceof Error ? thrown : new MessagioListenerError(thrown);
+        const decision = decideRetry(binding.options, error, attempt);
+        if (decision.retry) return { status: 'retry', envelope, error, delay: decision.delay };
+        this.logFailure(envelope, error, attempt, decision.reason);
+        return { status: 'failed', envelope, error, poison: false };
+      }
+    } catch (error) {
+      // Only envelope and validation problems reach here: they can never succeed.
+      const err = error instanceof Error ? error : new MessagioListenerError(error);
+      this.logPoison(envelope, raw, err);
+      return { status: 'failed', envelope, error: err, poison: true };
+    }
+  }
+
+  private logFailure(envelope: MessagioEnvelope, error: Error, attempt: number, reason: string): void {
+    this.logger.error(
+      `${envelope.listener} failed for good on ${envelope.type} (messageId=${envelope.id} traceId=${envelope.traceId}, ` +
+        `attempt ${attempt}, ${reason === 'exhausted' ? 'retries exhausted' : 'error not in retryOn'}): ${error.name}: ${error.message}`,
+      error.stack,
+    );
+  }
+
+  private logPoison(envelope: MessagioEnvelope | undefined, raw: unknown, error: Error): void {
+    const ids = idsOf(envelope ?? raw);
+    const kind = error instanceof MessagioValidationError ? 'invalid payload' : 'undeliverable';
+    this.logger.error(`Rejected ${kind} delivery (${ids}): ${error.name}: ${error.message}`);
+  }
+}
+
+function idsOf(value: unknown): string {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const str = (x: unknown) => (typeof x === 'string' ? x : '?');
+  return `messageId=${str(v.id)} traceId=${str(v.traceId)} listener=${str(v.listener)}`;
+}

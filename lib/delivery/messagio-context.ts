@@ -1,0 +1,52 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * Facts about the delivery a listener is running, given as its second argument.
+ * @publicApi
+ */
+export class MessagioContext {
+  /** Id of the message (shared by all its listeners' deliveries). */
+  readonly messageId!: string;
+  /** Wire name of the message type. */
+  readonly type!: string;
+  /** Correlation id of everything caused by one original fire. */
+  readonly traceId!: string;
+  /** Id of the message whose listener fired this one; null for a root message. */
+  readonly causationId!: string | null;
+  /** Id of the listener running. */
+  readonly listener!: string;
+  /**
+   * Id of this delivery (message × listener): stable across retries and
+   * re-deliveries, so a listener can make its side effects idempotent.
+   */
+  readonly deliveryId!: string;
+  /** 1 for the first run, 2 for the first retry... */
+  readonly attempt!: number;
+  /** Attempts allowed in all (`maxRetries + 1`). */
+  readonly maxAttempts!: number;
+  readonly firedAt!: Date;
+  /** Which transport delivered it: 'bullmq', 'memory', 'sync', ... */
+  readonly transport!: string;
+
+  constructor(fields: MessagioContext) {
+    Object.assign(this, fields);
+  }
+}
+
+// Carries the running delivery through async calls, so a message fired inside a
+// listener inherits its traceId and takes its id as causationId.
+const storage = new AsyncLocalStorage<MessagioContext>();
+
+export function runInMessagioContext<T>(context: MessagioContext, fn: () => T): T {
+  return storage.run(context, fn);
+}
+
+/** The delivery being handled by the current async call chain, if any. */
+export function currentMessagioContext(): MessagioContext | undefined {
+  return storage.getStore();
+}
+
+/** Job/delivery id of one message × listener. `|` because BullMQ forbids `:` in custom ids. */
+export function deliveryIdOf(messageId: string, listenerId: string): string {
+  return `${messageId}|${listenerId}`;
+}

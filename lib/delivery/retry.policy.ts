@@ -1,0 +1,26 @@
+import type { ResolvedListenerOptions } from '../interfaces/messagio-listener-options.interface.js';
+
+/** What to do after a listener threw. */
+export type RetryDecision = { retry: true; delay: number } | { retry: false; reason: 'not-retryable' | 'exhausted' };
+
+/**
+ * The one retry rule, used by every transport: an error outside `retryOn`
+ * fails at once; otherwise retry while attempts remain, waiting `retryDelay`
+ * (fixed) or `retryDelay * 2^(n-1)` before retry n (exponential) — the same
+ * formula as BullMQ's built-in backoffs, so queued and in-process runs agree.
+ */
+export function decideRetry(options: ResolvedListenerOptions, error: unknown, attempt: number): RetryDecision {
+  if (!isRetryable(options, error)) return { retry: false, reason: 'not-retryable' };
+  if (attempt > options.maxRetries) return { retry: false, reason: 'exhausted' };
+  return { retry: true, delay: retryDelay(options, attempt) };
+}
+
+export function isRetryable(options: ResolvedListenerOptions, error: unknown): boolean {
+  if (options.retryOn.length === 0) return true;
+  return options.retryOn.some((cls) => error instanceof cls);
+}
+
+/** Delay before the retry that follows attempt `attempt` (1-based). */
+export function retryDelay(options: ResolvedListenerOptions, attempt: number): number {
+  return options.backoff === 'exponential' ? Math.round(options.retryDelay * 2 ** (attempt - 1)) : options.retryDelay;
+}

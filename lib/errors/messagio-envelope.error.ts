@@ -1,0 +1,27 @@
+import { MessagioError } from './messagio.error.js';
+
+/** Why a queued delivery could not be turned back into a message. */
+export type MessagioEnvelopeProblem =
+  | 'malformed'
+  | 'unsupported-version'
+  | 'unknown-type'
+  | 'unknown-listener'
+  | 'listener-type-mismatch'
+  | 'forbidden-key'
+  | 'payload-too-large';
+
+/**
+ * A job's data is not a delivery this process can run: not an envelope, an
+ * unsupported envelope version, a type or listener this process does not know,
+ * or a payload carrying a forbidden key. The delivery fails at once, without
+ * retries, and the worker goes on with the next one.
+ * @publicApi
+ */
+export class MessagioEnvelopeError extends MessagioError {
+  constructor(
+    readonly problem: MessagioEnvelopeProblem,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,46 @@
+// Public API of nestjs-messagio. Anything not exported here is internal.
+export { MessagioModule } from './messagio.module.js';
+export { MESSAGIO_QUEUE, MESSAGIO_TRANSPORT } from './messagio.constants.js';
+
+export { Messagio, type MessagioClass } from './message/messagio.js';
+export { MessagioType } from './message/messagio-type.decorator.js';
+export { ENVELOPE_VERSION, type MessagioEnvelope } from './message/envelope.js';
+
+export { OnMessagio } from './listeners/on-messagio.decorator.js';
+export { MessageCenter, type MessageCenterSubscribeOptions } from './listeners/message-center.js';
+
+export { MessagioPublisher } from './delivery/messagio.publisher.js';
+export { MessagioContext } from './delivery/messagio-context.js';
+export { MessagioPriority, MIN_PRIORITY, MAX_PRIORITY } from './delivery/priority.js';
+export type { DeliveryOutcome, DeliveryAttempt } from './delivery/dispatcher.js';
+
+export type { MessagioTransport, Delivery, DeliveryHandler } from './transports/messagio-transport.interface.js';
+export { BullMqTransport } from './transports/bullmq.transport.js';
+export { MemoryTransport, type MemoryTransportOptions } from './transports/memory.transport.js';
+export type { MessagioClock } from './transports/clock.js';
+
+export type { FireOptions, FireReceipt } from './interfaces/fire-options.interface.js';
+export type {
+  MessagioModuleOptions,
+  MessagioModuleAsyncOptions,
+  MessagioWorkerOptions,
+  MessagioTransportOption,
+} from './interfaces/messagio-module-options.interface.js';
+export type {
+  OnMessagioOptions,
+  MessagioListenerDefaults,
+  MessagioBackoff,
+  ErrorClass,
+} from './interfaces/messagio-listener-options.interface.js';
+
+export { MessagioError } from './errors/messagio.error.js';
+export { MessagioValidationError, type MessagioPropertyViolation } from './errors/messagio-validation.error.js';
+export { MessagioDispatchError, type MessagioListenerFailure } from './errors/messagio-dispatch.error.js';
+export { MessagioConfigurationError } from './errors/messagio-configuration.error.js';
+export { MessagioTypeConflictError } from './errors/messagio-type-conflict.error.js';
+export { MessagioDuplicateListenerError } from './errors/messagio-duplicate-listener.error.js';
+export { MessagioInvalidMessageError } from './errors/messagio-invalid-message.error.js';
+export { MessagioNoListenersError } from './errors/messagio-no-listeners.error.js';
+export { MessagioNotInitializedError } from './errors/messagio-not-initialized.error.js';
+export { MessagioEnvelopeError, type MessagioEnvelopeProblem } from './errors/messagio-envelope.error.js';
+export { MessagioListenerError } from './errors/messagio-listener.error.js';

@@ -1,0 +1,37 @@
+/**
+ * Options of `publisher.fire()` / `message.fire()`.
+ * @publicApi
+ */
+export interface FireOptions {
+  /**
+   * Run the listeners in this process, in priority order, and wait for all of
+   * them; rejects with `MessagioDispatchError` if any failed for good.
+   * @default false
+   */
+  sync?: boolean;
+  /** Milliseconds to wait before the deliveries become runnable (queued mode only). */
+  delay?: number;
+  /**
+   * Idempotency key. Firing the same `messageId` again while its deliveries are
+   * still kept in the queue enqueues nothing new.
+   * @default a random UUID
+   */
+  messageId?: string;
+  /**
+   * Correlates everything this message causes.
+   * @default the handled message's traceId inside a listener, else a new UUID
+   */
+  traceId?: string;
+}
+
+/**
+ * What `fire()` resolves to once the deliveries are stored (or, with
+ * `sync: true`, once every listener has run).
+ * @publicApi
+ */
+export interface FireReceipt {
+  messageId: string;
+  traceId: string;
+  /** Ids of the listeners a delivery was created for, in priority order. */
+  listeners: string[];
+}

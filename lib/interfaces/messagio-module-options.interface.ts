@@ -1,0 +1,98 @@
+import type { ModuleMetadata, Provider } from '@nestjs/common';
+import type { ConnectionOptions, KeepJobs } from 'bullmq';
+import type { ValidatorOptions } from 'class-validator';
+import type { MessagioTransport } from '../transports/messagio-transport.interface.js';
+import type { MessagioListenerDefaults } from './messagio-listener-options.interface.js';
+
+/** Options of the worker this process runs (BullMQ or in-memory). */
+export interface MessagioWorkerOptions {
+  /**
+   * Deliveries run at once by this process.
+   * @default 1
+   */
+  concurrency?: number;
+}
+
+/** Which transport carries deliveries. */
+export type MessagioTransportOption = 'bullmq' | 'memory' | MessagioTransport;
+
+/**
+ * Options of `MessagioModule.forRoot()`.
+ * @publicApi
+ */
+export interface MessagioModuleOptions {
+  /**
+   * Redis connection: ioredis options, a `redis://` URL, or an ioredis client.
+   * @default the connection of `BullModule.forRoot()` when the app has one
+   */
+  connection?: ConnectionOptions | string;
+  /**
+   * BullMQ queue name.
+   * @default 'messagio'
+   */
+  queueName?: string;
+  /**
+   * Redis key prefix of the queue (use a hash tag such as `{messagio}` on Redis Cluster).
+   * @default BullMQ's 'bull'
+   */
+  prefix?: string;
+  /**
+   * Whether this process consumes deliveries. `false` makes a publish-only
+   * process (a web tier, say); listeners are still discovered, since the
+   * publisher needs them to fan a message out.
+   * @default true (concurrency 1)
+   */
+  worker?: boolean | MessagioWorkerOptions;
+  /** Defaults applied to every listener's options. */
+  defaultListenerOptions?: MessagioListenerDefaults;
+  /**
+   * Completed jobs kept in Redis (BullMQ `KeepJobs`, a count, or a boolean).
+   * While a job is kept, re-firing its `messageId` is a no-op.
+   * @default { count: 1000, age: 86400 } — at most 1000 and at most a day
+   */
+  removeOnComplete?: boolean | number | KeepJobs;
+  /**
+   * Failed jobs kept in Redis.
+   * @default { count: 10000, age: 604800 } — at most 10000 and at most a week
+   */
+  removeOnFail?: boolean | number | KeepJobs;
+  /**
+   * `'bullmq'` (Redis), `'memory'` (this process only, nothing survives a
+   * restart), or your own `MessagioTransport`.
+   * @default 'bullmq'
+   */
+  transport?: MessagioTransportOption;
+  /**
+   * Validate messages with class-validator at fire and again on the worker.
+   * @default true
+   */
+  validate?: boolean;
+  /**
+   * class-validator options, e.g. `{ whitelist: true, forbidNonWhitelisted: true }`.
+   * @default { forbidUnknownValues: false }
+   */
+  validation?: ValidatorOptions;
+  /**
+   * Throw `MessagioNoListenersError` when a fired type has no listener,
+   * instead of warning once per type.
+   * @default false
+   */
+  strict?: boolean;
+}
+
+/**
+ * Options of `MessagioModule.forRootAsync()`.
+ * @publicApi
+ */
+export interface MessagioModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  useFactory: (...args: any[]) => Promise<MessagioModuleOptions> | MessagioModuleOptions; // eslint-disable-line @typescript-eslint/no-explicit-any
+  inject?: any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  extraProviders?: Provider[];
+  /**
+   * The transport kind must be known before the factory runs, because it
+   * decides which modules are imported. A `transport` returned by the factory
+   * must agree with it.
+   * @default 'bullmq'
+   */
+  transport?: 'bullmq' | 'memory' | 'custom';
+}

@@ -1,0 +1,103 @@
+import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
+import { MessagioDuplicateListenerError } from '../errors/messagio-duplicate-listener.error.js';
+import type { ResolvedListenerOptions } from '../interfaces/messagio-listener-options.interface.js';
+import type { MessagioContext } from '../delivery/messagio-context.js';
+import type { MessageTypesRegistry } from '../message/message-types.registry.js';
+import type { Messagio, MessagioClass } from '../message/messagio.js';
+
+/** Calls the listener's code; resolved once, at registration. */
+export type ListenerHandler = (message: Messagio, context: MessagioContext) => unknown;
+
+/** A listener: one handler, subscribed to one or more types. */
+export interface RegisteredListener {
+  readonly id: string;
+  /** Where it came from, for error messages: `Class.method` or `MessageCenter`. */
+  readonly source: string;
+  readonly handler: ListenerHandler;
+}
+
+/** One listener subscribed to one type, with the options of that subscription. */
+export interface ListenerBinding {
+  readonly listener: RegisteredListener;
+  readonly type: string;
+  readonly options: ResolvedListenerOptions;
+  /** Subscription order: breaks priority ties. */
+  readonly seq: number;
+}
+
+/** A subscription to register: a class and its resolved options. */
+export interface Subscription {
+  cls: MessagioClass;
+  options: ResolvedListenerOptions;
+}
+
+/**
+ * Listener id → handler, and type → its listeners in delivery order (priority
+ * descending, then subscription order). The order is kept sorted on change, so
+ * firing reads it without sorting.
+ */
+export class ListenerRegistry {
+  private readonly listeners = new Map<string, RegisteredListener>();
+  private readonly bindingsByListener = new Map<string, Map<string, ListenerBinding>>();
+  private readonly bindingsByType = new Map<string, ListenerBinding[]>();
+  private seq = 0;
+
+  constructor(private readonly types: MessageTypesRegistry) {}
+
+  add(listener: RegisteredListener, subscriptions: Subscription[]): void {
+    const taken = this.listeners.get(listener.id);
+    if (taken) throw new MessagioDuplicateListenerError(listener.id, [taken.source, listener.source]);
+    const bindings = new Map<string, ListenerBinding>();
+    for (const { cls, options } of subscriptions) {
+      const type = this.types.register(cls);
+      if (bindings.has(type)) {
+        throw new MessagioConfigurationError(`Listener "${listener.id}" subscribes to ${type} twice.`);
+      }
+      bindings.set(type, { listener, type, options, seq: this.seq++ });
+    }
+    this.listeners.set(listener.id, listener);
+    this.bindingsByListener.set(listener.id, bindings);
+    for (const binding of bindings.values()) {
+      const list = [...(this.bindingsByType.get(binding.type) ?? []), binding];
+      list.sort((a, b) => b.options.priority - a.options.priority || a.seq - b.seq);
+      this.bindingsByType.set(binding.type, list);
+    }
+  }
+
+  /** Removes a listener from one type, or from all; true when something was removed. */
+  remove(listenerId: string, type?: string): boolean {
+    const bindings = this.bindingsByListener.get(listenerId);
+    if (!bindings) return false;
+    const types = type === undefined ? [...bindings.keys()] : bindings.has(type) ? [type] : [];
+    for (const t of types) {
+      bindings.delete(t);
+      const rest = (this.bindingsByType.get(t) ?? []).filter((b) => b.listener.id !== listenerId);
+      if (rest.length > 0) this.bindingsByType.set(t, rest);
+      else this.bindingsByType.delete(t);
+    }
+    if (bindings.size === 0) {
+      this.bindingsByListener.delete(listenerId);
+      this.listeners.delete(listenerId);
+    }
+    return types.length > 0;
+  }
+
+  /** The listeners of a type, in delivery order. */
+  bindingsFor(type: string): readonly ListenerBinding[] {
+    return this.bindingsByType.get(type) ?? EMPTY;
+  }
+
+  binding(listenerId: string, type: string): ListenerBinding | undefined {
+    return this.bindingsByListener.get(listenerId)?.get(type);
+  }
+
+  has(listenerId: string): boolean {
+    return this.listeners.has(listenerId);
+  }
+
+  ids(): string[] {
+    return [...this.listeners.keys()];
+  }
+}
+
+const EMPTY: readonly ListenerBinding[] = Object.freeze([]);

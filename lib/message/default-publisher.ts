@@ -1,0 +1,26 @@
+import { MessagioNotInitializedError } from '../errors/messagio-not-initialized.error.js';
+import type { FireOptions, FireReceipt } from '../interfaces/fire-options.interface.js';
+
+/** What `message.fire()` needs of a publisher. */
+export interface FiresMessages {
+  fire(message: object, options?: FireOptions): Promise<FireReceipt>;
+}
+
+// The publisher behind `message.fire()`. Several apps in one process (tests)
+// stack up; the most recently initialised one that is still open wins.
+const stack: FiresMessages[] = [];
+
+export function pushDefaultPublisher(publisher: FiresMessages): void {
+  stack.push(publisher);
+}
+
+export function removeDefaultPublisher(publisher: FiresMessages): void {
+  const index = stack.lastIndexOf(publisher);
+  if (index >= 0) stack.splice(index, 1);
+}
+
+export function currentPublisher(): FiresMessages {
+  const publisher = stack[stack.length - 1];
+  if (!publisher) throw new MessagioNotInitializedError();
+  return publisher;
+}

@@ -1,0 +1,75 @@
+import { MessagioEnvelopeError } from '../errors/messagio-envelope.error.js';
+
+/** Version of the envelope layout; a worker refuses versions it does not know. */
+export const ENVELOPE_VERSION = 1;
+
+/**
+ * What travels for one delivery (one message × one listener): the job data of
+ * the BullMQ transport. Plain JSON.
+ * @publicApi
+ */
+export interface MessagioEnvelope {
+  v: typeof ENVELOPE_VERSION;
+  /** Wire name of the message type. */
+  type: string;
+  /** Message id, shared by the deliveries of one fire. */
+  id: string;
+  traceId: string;
+  /** Id of the message whose listener fired this one, or null. */
+  causationId: string | null;
+  /** ISO-8601 time of the fire. */
+  firedAt: string;
+  /** Id of the listener this delivery is for. */
+  listener: string;
+  /** The message's own properties (class-transformer `instanceToPlain`). */
+  payload: Record<string, unknown>;
+}
+
+// Keys that could reach an object's prototype when a payload is rebuilt.
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Checks that untrusted job data is an envelope this version understands, and
+ * that its payload cannot pollute prototypes. Throws `MessagioEnvelopeError`.
+ */
+export function parseEnvelope(raw: unknown): MessagioEnvelope {
+  if (!isRecord(raw)) throw malformed('job data is not an object');
+  if (raw.v !== ENVELOPE_VERSION) {
+    if (raw.v === undefined) throw malformed('no envelope version ("v")');
+    throw new MessagioEnvelopeError(
+      'unsupported-version',
+      `Envelope version ${JSON.stringify(raw.v)} is not supported (this process reads v${ENVELOPE_VERSION}).`,
+    );
+  }
+  for (const key of ['type', 'id', 'traceId', 'firedAt', 'listener'] as const) {
+    if (typeof raw[key] !== 'string' || raw[key] === '') throw malformed(`"${key}" must be a non-empty string`);
+  }
+  if (raw.causationId !== null && typeof raw.causationId !== 'string') {
+    throw malformed('"causationId" must be a string or null');
+  }
+  if (!isRecord(raw.payload)) throw malformed('"payload" must be an object');
+  assertNoForbiddenKeys(raw.payload, 'payload');
+  return raw as unknown as MessagioEnvelope;
+}
+
+function assertNoForbiddenKeys(value: unknown, path: string): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => assertNoForbiddenKeys(item, `${path}.${i}`));
+    return;
+  }
+  if (!isRecord(value)) return;
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) {
+      throw new MessagioEnvelopeError('forbidden-key', `Payload key "${path}.${key}" is forbidden (prototype pollution guard).`);
+    }
+    assertNoForbiddenKeys(value[key], `${path}.${key}`);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function malformed(why: string): MessagioEnvelopeError {
+  return new MessagioEnvelopeError('malformed', `Not a messagio envelope: ${why}.`);
+}

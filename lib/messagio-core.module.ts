@@ -1,0 +1,58 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import {
+  MESSAGIO_HOST_OPTIONS,
+  MESSAGIO_MODULE_OPTIONS,
+  MESSAGIO_TESTING_OPTIONS,
+} from './messagio.constants.js';
+import type { MessagioModuleOptions } from './interfaces/messagio-module-options.interface.js';
+import { resolveMessagioOptions } from './messagio.options.js';
+import { MessagioLifecycle } from './messagio.lifecycle.js';
+import { MessagioDispatcher } from './delivery/dispatcher.js';
+import { MessagioPublisher } from './delivery/messagio.publisher.js';
+import { ListenerRegistry } from './listeners/listener.registry.js';
+import { MessageCenter } from './listeners/message-center.js';
+import { MessagioExplorer } from './listeners/messagio.explorer.js';
+import { MessageTypesRegistry } from './message/message-types.registry.js';
+
+/**
+ * The transport-independent part of the library: registries, discovery,
+ * dispatcher, publisher. Imported by `MessagioModule.forRoot()` and by
+ * `MessagioTestingModule`; the transport comes from whichever of them is in
+ * the app. Internal: apps import `MessagioModule.forRoot()`.
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      // Options of forRoot(), overlaid by the testing module's when it replaces the transport.
+      provide: MESSAGIO_MODULE_OPTIONS,
+      useFactory: (host?: MessagioModuleOptions, testing?: MessagioModuleOptions) =>
+        resolveMessagioOptions({ ...(host ?? {}), ...(testing ?? {}) }),
+      inject: [
+        { token: MESSAGIO_HOST_OPTIONS, optional: true },
+        { token: MESSAGIO_TESTING_OPTIONS, optional: true },
+      ],
+    },
+    MessageTypesRegistry,
+    {
+      provide: ListenerRegistry,
+      useFactory: (types: MessageTypesRegistry) => new ListenerRegistry(types),
+      inject: [MessageTypesRegistry],
+    },
+    MessagioExplorer,
+    MessagioDispatcher,
+    MessagioPublisher,
+    MessageCenter,
+    MessagioLifecycle,
+  ],
+  exports: [
+    MESSAGIO_MODULE_OPTIONS,
+    MessageTypesRegistry,
+    ListenerRegistry,
+    MessagioDispatcher,
+    MessagioPublisher,
+    MessageCenter,
+  ],
+})
+export class MessagioCoreModule {}

@@ -1,0 +1,42 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { MESSAGIO_MODULE_OPTIONS, MESSAGIO_TRANSPORT } from './messagio.constants.js';
+import type { ResolvedMessagioOptions } from './messagio.options.js';
+import { MessagioDispatcher } from './delivery/dispatcher.js';
+import { MessagioPublisher } from './delivery/messagio.publisher.js';
+import { pushDefaultPublisher, removeDefaultPublisher } from './message/default-publisher.js';
+import type { MessagioTransport } from './transports/messagio-transport.interface.js';
+
+/**
+ * Starts consuming once every listener is discovered (module init is done),
+ * and on `app.close()` stops taking work and waits for deliveries in flight
+ * before the queue and its connections are closed.
+ */
+@Injectable()
+export class MessagioLifecycle implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  constructor(
+    private readonly publisher: MessagioPublisher,
+    private readonly dispatcher: MessagioDispatcher,
+    @Inject(MESSAGIO_TRANSPORT) private readonly transport: MessagioTransport,
+    @Inject(MESSAGIO_MODULE_OPTIONS) private readonly options: ResolvedMessagioOptions,
+  ) {}
+
+  onModuleInit(): void {
+    pushDefaultPublisher(this.publisher);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.options.worker === false) return;
+    await this.transport.start((data, attempt) => this.dispatcher.dispatch(data, attempt));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    removeDefaultPublisher(this.publisher);
+    await this.transport.close();
+  }
+}

@@ -1,0 +1,156 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { BullModule, getQueueToken, getSharedConfigToken } from '@nestjs/bullmq';
+import type { ConnectionOptions, Queue } from 'bullmq';
+import {
+  MESSAGIO_HOST_OPTIONS,
+  MESSAGIO_MODULE_OPTIONS,
+  MESSAGIO_QUEUE,
+  MESSAGIO_TRANSPORT,
+} from './messagio.constants.js';
+import { MessagioConfigurationError } from './errors/messagio-configuration.error.js';
+import type {
+  MessagioModuleAsyncOptions,
+  MessagioModuleOptions,
+} from './interfaces/messagio-module-options.interface.js';
+import { MessagioCoreModule } from './messagio-core.module.js';
+import type { ResolvedMessagioOptions } from './messagio.options.js';
+import type { MessagioEnvelope } from './message/envelope.js';
+import { BullMqTransport } from './transports/bullmq.transport.js';
+import { MemoryTransport } from './transports/memory.transport.js';
+import type { MessagioTransport } from './transports/messagio-transport.interface.js';
+
+// The queue, registered with @nestjs/bullmq under MESSAGIO_QUEUE: apps get it with
+// @InjectQueue(MESSAGIO_QUEUE) and it reuses BullModule.forRoot()'s connection.
+// Its real BullMQ name comes from the options (`queueName`).
+const messagioQueueRegistration = BullModule.registerQueueAsync({
+      name: MESSAGIO_QUEUE,
+      imports: [MessagioCoreModule],
+      useFactory: (options: ResolvedMessagioOptions, shared?: { connection?: ConnectionOptions }) => ({
+        name: options.queueName,
+        connection: resolveConnection(options.connection, shared?.connection),
+        ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
+      }),
+      inject: [MESSAGIO_MODULE_OPTIONS, { token: getSharedConfigToken(), optional: true }],
+    });
+
+/**
+ * Typed messages for NestJS over BullMQ. Import `MessagioModule.forRoot()` once,
+ * in the root module; its providers (`MessagioPublisher`, `MessageCenter`) are
+ * global.
+ *
+ * The `MessagioModule` class itself is the BullMQ part: it registers the queue
+ * with `@nestjs/bullmq` and provides the BullMQ transport. `forRoot()` returns
+ * a module that imports it, so tests can swap it whole with
+ * `overrideModule(MessagioModule).useModule(MessagioTestingModule.forRoot())`.
+ * @publicApi
+ */
+@Module({
+  imports: [
+    MessagioCoreModule,
+    messagioQueueRegistration,
+  ],
+  providers: [
+    {
+      provide: MESSAGIO_TRANSPORT,
+      useFactory: (queue: Queue<MessagioEnvelope>, options: ResolvedMessagioOptions) =>
+        new BullMqTransport(queue, {
+          worker: options.worker,
+          removeOnComplete: options.removeOnComplete,
+          removeOnFail: options.removeOnFail,
+        }),
+      inject: [getQueueToken(MESSAGIO_QUEUE), MESSAGIO_MODULE_OPTIONS],
+    },
+  ],
+  exports: [MESSAGIO_TRANSPORT, messagioQueueRegistration],
+})
+export class MessagioModule {
+  /**
+   * Registers messagio for the whole app (global).
+   *
+   * ```ts
+   * MessagioModule.forRoot({ connection: { host: 'localhost', port: 6379 } })
+   * ```
+   */
+  static forRoot(options: MessagioModuleOptions = {}): DynamicModule {
+    const kind = transportKind(options.transport);
+    return host(kind, [{ provide: MESSAGIO_HOST_OPTIONS, useValue: options }], []);
+  }
+
+  /**
+   * Registers messagio with options from a factory (e.g. `ConfigService`).
+   * The transport kind is given next to the factory (default `'bullmq'`).
+   */
+  static forRootAsync(options: MessagioModuleAsyncOptions): DynamicModule {
+    const kind = options.transport ?? 'bullmq';
+    const optionsProvider: Provider = {
+      provide: MESSAGIO_HOST_OPTIONS,
+      useFactory: async (...args: unknown[]) => {
+        const resolved = await options.useFactory(...args);
+        const actual = transportKind(resolved.transport);
+        if (actual !== kind) {
+          throw new MessagioConfigurationError(
+            `forRootAsync({ transport: '${kind}' }) but the factory returned a '${actual}' transport; declare it next to useFactory.`,
+          );
+        }
+        return resolved;
+      },
+      inject: options.inject ?? [],
+    };
+    return host(kind, [optionsProvider, ...(options.extraProviders ?? [])], options.imports ?? []);
+  }
+}
+
+/** The module forRoot() returns: holds the options and imports the transport's module. */
+@Module({})
+class MessagioHostModule {}
+
+type TransportKind = 'bullmq' | 'memory' | 'custom';
+
+function host(kind: TransportKind, providers: Provider[], imports: DynamicModule['imports']): DynamicModule {
+  const transportProviders: Provider[] =
+    kind === 'bullmq'
+      ? []
+      : [
+          {
+            provide: MESSAGIO_TRANSPORT,
+            useFactory: (options: ResolvedMessagioOptions): MessagioTransport =>
+              typeof options.transport === 'object'
+                ? options.transport
+                : new MemoryTransport({ worker: options.worker, keepFinished: keepCount(options.removeOnComplete) }),
+            inject: [MESSAGIO_MODULE_OPTIONS],
+          },
+        ];
+  return {
+    module: MessagioHostModule,
+    global: true,
+    imports: [...(imports ?? []), MessagioCoreModule, ...(kind === 'bullmq' ? [MessagioModule] : [])],
+    providers: [...providers, ...transportProviders],
+    exports: [MESSAGIO_HOST_OPTIONS, MessagioCoreModule, kind === 'bullmq' ? MessagioModule : MESSAGIO_TRANSPORT],
+  };
+}
+
+function transportKind(transport: MessagioModuleOptions['transport']): TransportKind {
+  if (transport === undefined || transport === 'bullmq') return 'bullmq';
+  if (transport === 'memory') return 'memory';
+  return 'custom';
+}
+
+function resolveConnection(
+  connection: MessagioModuleOptions['connection'],
+  shared: ConnectionOptions | undefined,
+): ConnectionOptions {
+  if (typeof connection === 'string') return { url: connection };
+  const resolved = connection ?? shared;
+  if (!resolved) {
+    throw new MessagioConfigurationError(
+      'MessagioModule needs a Redis connection: pass { connection } to forRoot(), or import BullModule.forRoot({ connection }) in the app.',
+    );
+  }
+  return resolved;
+}
+
+function keepCount(keep: ResolvedMessagioOptions['removeOnComplete']): number {
+  if (typeof keep === 'number') return keep;
+  if (typeof keep === 'boolean') return keep ? 0 : 100_000;
+  return keep.count ?? 1000;
+}

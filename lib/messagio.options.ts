@@ -1,0 +1,73 @@
+import type { KeepJobs } from 'bullmq';
+import type { ValidatorOptions } from 'class-validator';
+import { MessagioConfigurationError } from './errors/messagio-configuration.error.js';
+import type { MessagioListenerDefaults } from './interfaces/messagio-listener-options.interface.js';
+import type {
+  MessagioModuleOptions,
+  MessagioTransportOption,
+} from './interfaces/messagio-module-options.interface.js';
+import { MESSAGIO_QUEUE } from './messagio.constants.js';
+import { resolveListenerOptions } from './listeners/listener-options.js';
+
+/** Module options with every default applied; what the rest of the library reads. */
+export interface ResolvedMessagioOptions {
+  connection: MessagioModuleOptions['connection'];
+  queueName: string;
+  prefix: string | undefined;
+  worker: false | { concurrency: number };
+  defaultListenerOptions: MessagioListenerDefaults;
+  removeOnComplete: boolean | number | KeepJobs;
+  removeOnFail: boolean | number | KeepJobs;
+  transport: MessagioTransportOption;
+  validate: boolean;
+  validation: ValidatorOptions;
+  strict: boolean;
+}
+
+export const DEFAULT_REMOVE_ON_COMPLETE: KeepJobs = { count: 1000, age: 24 * 3600 };
+export const DEFAULT_REMOVE_ON_FAIL: KeepJobs = { count: 10_000, age: 7 * 24 * 3600 };
+
+export function resolveMessagioOptions(options: MessagioModuleOptions = {}): ResolvedMessagioOptions {
+  const worker = resolveWorker(options.worker);
+  // Checked now so a bad default fails bootstrap, not the first delivery.
+  resolveListenerOptions('defaultListenerOptions', options.defaultListenerOptions ?? {});
+  const queueName = options.queueName ?? MESSAGIO_QUEUE;
+  if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':')) {
+    throw new MessagioConfigurationError(`queueName must be a non-empty string without ':', got ${JSON.stringify(queueName)}.`);
+  }
+  const transport = options.transport ?? 'bullmq';
+  if (transport !== 'bullmq' && transport !== 'memory' && !isTransport(transport)) {
+    throw new MessagioConfigurationError(
+      `transport must be 'bullmq', 'memory' or an object implementing MessagioTransport, got ${JSON.stringify(transport)}.`,
+    );
+  }
+  return {
+    connection: options.connection,
+    queueName,
+    prefix: options.prefix,
+    worker,
+    defaultListenerOptions: options.defaultListenerOptions ?? {},
+    removeOnComplete: options.removeOnComplete ?? DEFAULT_REMOVE_ON_COMPLETE,
+    removeOnFail: options.removeOnFail ?? DEFAULT_REMOVE_ON_FAIL,
+    transport,
+    validate: options.validate ?? true,
+    // class-validator ≥0.14 rejects objects without decorators by default; a
+    // message class with no constraints is legitimate.
+    validation: { forbidUnknownValues: false, ...(options.validation ?? {}) },
+    strict: options.strict ?? false,
+  };
+}
+
+function resolveWorker(worker: MessagioModuleOptions['worker']): ResolvedMessagioOptions['worker'] {
+  if (worker === false) return false;
+  const concurrency = worker === true || worker === undefined ? 1 : (worker.concurrency ?? 1);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new MessagioConfigurationError(`worker.concurrency must be a whole number ≥ 1, got ${String(concurrency)}.`);
+  }
+  return { concurrency };
+}
+
+function isTransport(value: unknown): boolean {
+  const t = value as Record<string, unknown> | null;
+  return !!t && typeof t === 'object' && ['enqueue', 'start', 'close'].every((k) => typeof t[k] === 'function');
+}

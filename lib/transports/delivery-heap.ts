@@ -1,0 +1,60 @@
+/** An entry of the in-memory queue. */
+export interface QueuedDelivery {
+  id: string;
+  /** The envelope as JSON: what a broker would store. */
+  data: string;
+  priority: number;
+  attempt: number;
+  /** Insertion order: FIFO among equal priorities. */
+  seq: number;
+}
+
+/** Binary heap: highest priority first, then oldest first. */
+export class DeliveryHeap {
+  private readonly items: QueuedDelivery[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(item: QueuedDelivery): void {
+    const items = this.items;
+    items.push(item);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(items[i]!, items[parent]!)) break;
+      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      i = parent;
+    }
+  }
+
+  pop(): QueuedDelivery | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length > 0 && last) {
+      items[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let best = i;
+        if (l < items.length && before(items[l]!, items[best]!)) best = l;
+        if (r < items.length && before(items[r]!, items[best]!)) best = r;
+        if (best === i) break;
+        [items[i], items[best]] = [items[best]!, items[i]!];
+        i = best;
+      }
+    }
+    return top;
+  }
+
+  clear(): QueuedDelivery[] {
+    return this.items.splice(0);
+  }
+}
+
+function before(a: QueuedDelivery, b: QueuedDelivery): boolean {
+  return a.priority > b.priority || (a.priority === b.priority && a.seq < b.seq);
+}
