@@ -54,7 +54,9 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');
-      await Promise.race([exited, delay(5000).then(() => child.kill('SIGKILL'))]);
+      const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(force);
     }
     rmSync(dir, { recursive: true, force: true });
   };
