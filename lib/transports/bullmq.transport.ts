@@ -53,7 +53,7 @@ export class BullMqTransport implements MessagioTransport {
   }
 
   async pause(): Promise<void> {
-    await this.worker?.pause(true);
+    await this.worker?.pause();
   }
 
   async resume(): Promise<void> {

@@ -1,0 +1,24 @@
+import type { TestingModule } from '@nestjs/testing';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Job, Queue } from 'bullmq';
+import { MESSAGIO_QUEUE } from '../../lib/index.js';
+import { eventually } from './redis.js';
+
+/** The BullMQ queue of an app, as `@InjectQueue(MESSAGIO_QUEUE)` gives it. */
+export function queueOf(app: TestingModule): Queue {
+  return app.get<Queue>(getQueueToken(MESSAGIO_QUEUE));
+}
+
+/** Waits until a job reaches one of `states`, and returns it fresh from Redis. */
+export async function settled(queue: Queue, jobId: string, states = ['completed', 'failed'], timeout = 10_000): Promise<Job> {
+  let job: Job | undefined;
+  await eventually(
+    async () => {
+      job = await queue.getJob(jobId);
+      return !!job && states.includes(await job.getState());
+    },
+    timeout,
+    `job ${jobId} to be ${states.join('/')}`,
+  );
+  return job!;
+}
