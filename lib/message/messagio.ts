@@ -19,7 +19,7 @@ export abstract class Messagio {
    * Fire this message through the publisher of the initialised application
    * (messagio's `PerformAction(...).fire()`). Same as `publisher.fire(this, options)`.
    */
-  fire(options?: FireOptions): Promise<FireReceipt> {
+  async fire(options?: FireOptions): Promise<FireReceipt> {
     return currentPublisher().fire(this, options);
   }
 }
