@@ -1,0 +1,132 @@
+import type { DeliveryOutcome } from '../../lib/delivery/dispatcher.js';
+import type { MessagioEnvelope } from '../../lib/message/envelope.js';
+import { MemoryTransport, type Delivery, type MessagioClock } from '../../lib/index.js';
+
+/** A clock that only moves when told to. */
+class ManualClock implements MessagioClock {
+  private t = 0;
+  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
+  private ids = 0;
+  now = () => this.t;
+  setTimeout = (fn: () => void, ms: number) => {
+    const id = ++this.ids;
+    this.timers.push({ at: this.t + ms, fn, id });
+    return id;
+  };
+  clearTimeout = (id: unknown) => {
+    this.timers = this.timers.filter((x) => x.id !== id);
+  };
+  async advance(ms: number) {
+    this.t += ms;
+    const due = this.timers.filter((x) => x.at <= this.t).sort((a, b) => a.at - b.at);
+    this.timers = this.timers.filter((x) => x.at > this.t);
+    for (const timer of due) timer.fn();
+    await flush();
+  }
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+function delivery(id: string, priority = 5, over: Partial<Delivery> = {}): Delivery {
+  const envelope = { v: 1, type: 'T', id, traceId: 't', causationId: null, firedAt: 'x', listener: 'L', payload: { at: new Date(0) } } as unknown as MessagioEnvelope;
+  return { id, envelope, priority, attempts: 1, backoff: { type: 'fixed', delay: 0 }, delay: 0, ...over };
+}
+
+describe('MemoryTransport', () => {
+  it('runs by priority with FIFO ties, passing JSON (not the objects) to the handler', async () => {
+    const transport = new MemoryTransport();
+    const seen: Array<[string, number, unknown]> = [];
+    await transport.enqueue([delivery('a', 1), delivery('b', 9), delivery('c', 5), delivery('d', 9)]);
+    await transport.start(async (data, { attempt }) => {
+      const env = data as MessagioEnvelope;
+      seen.push([env.id, attempt, env.payload.at]);
+      return { status: 'completed', envelope: env };
+    });
+    await transport.idle();
+    expect(seen.map((s) => s[0])).toEqual(['b', 'd', 'c', 'a']);
+    expect(seen[0]![2]).toBe('1970-01-01T00:00:00.000Z'); // a Date went through JSON
+    await transport.close();
+  });
+
+  it('ignores a delivery id it already holds (idempotency)', async () => {
+    const transport = new MemoryTransport();
+    let runs = 0;
+    await transport.start(async (data) => {
+      runs++;
+      return { status: 'completed', envelope: data as MessagioEnvelope };
+    });
+    await transport.enqueue([delivery('same')]);
+    await transport.enqueue([delivery('same')]);
+    await transport.idle();
+    await transport.enqueue([delivery('same')]);
+    await transport.idle();
+    expect(runs).toBe(1);
+    await transport.close();
+  });
+
+  it('retries after the outcome’s delay on its clock, with the attempt number', async () => {
+    const clock = new ManualClock();
+    const transport = new MemoryTransport({ clock });
+    const attempts: number[] = [];
+    await transport.start(async (data, { attempt }): Promise<DeliveryOutcome> => {
+      attempts.push(attempt);
+      const envelope = data as MessagioEnvelope;
+      return attempt < 3 ? { status: 'retry', envelope, error: new Error('x'), delay: 60_000 } : { status: 'completed', envelope };
+    });
+    await transport.enqueue([delivery('r')]);
+    await flush();
+    expect(attempts).toEqual([1]);
+    expect(transport.counts()).toEqual({ waiting: 0, scheduled: 1, running: 0 });
+    await clock.advance(59_999);
+    expect(attempts).toEqual([1]);
+    await clock.advance(1);
+    expect(attempts).toEqual([1, 2]);
+    await clock.advance(60_000);
+    expect(attempts).toEqual([1, 2, 3]);
+    await transport.idle();
+    await transport.close();
+  });
+
+  it('holds delayed deliveries until due, and respects concurrency', async () => {
+    const clock = new ManualClock();
+    const transport = new MemoryTransport({ clock, worker: { concurrency: 2 } });
+    let running = 0;
+    let peak = 0;
+    const started: string[] = [];
+    await transport.start(async (data) => {
+      started.push((data as MessagioEnvelope).id);
+      running++;
+      peak = Math.max(peak, running);
+      await flush();
+      running--;
+      return { status: 'completed', envelope: data as MessagioEnvelope };
+    });
+    await transport.enqueue([delivery('later', 5, { delay: 1000 }), delivery('n1'), delivery('n2'), delivery('n3')]);
+    for (let i = 0; i < 5; i++) await flush();
+    expect(started).toEqual(['n1', 'n2', 'n3']);
+    expect(transport.counts()).toEqual({ waiting: 0, scheduled: 1, running: 0 });
+    expect(peak).toBe(2);
+    await clock.advance(1000);
+    await transport.idle();
+    expect(started).toEqual(['n1', 'n2', 'n3', 'later']);
+    await transport.close();
+  });
+
+  it('pauses and resumes; close waits for the delivery in flight', async () => {
+    const transport = new MemoryTransport();
+    let finished = 0;
+    await transport.start(async (data) => {
+      await new Promise((r) => setTimeout(r, 50));
+      finished++;
+      return { status: 'completed', envelope: data as MessagioEnvelope };
+    });
+    await transport.pause();
+    await transport.enqueue([delivery('p')]);
+    await flush();
+    expect(transport.counts().waiting).toBe(1);
+    await transport.resume();
+    expect(transport.counts().running).toBe(1);
+    await transport.close();
+    expect(finished).toBe(1);
+  });
+});

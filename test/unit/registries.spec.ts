@@ -1,0 +1,83 @@
+import { ListenerRegistry } from '../../lib/listeners/listener.registry.js';
+import { LISTENER_DEFAULTS } from '../../lib/listeners/listener-options.js';
+import { MessageTypesRegistry } from '../../lib/message/message-types.registry.js';
+import { wireNameOf } from '../../lib/message/messagio-type.decorator.js';
+import {
+  Messagio,
+  MessagioConfigurationError,
+  MessagioDuplicateListenerError,
+  MessagioType,
+  MessagioTypeConflictError,
+} from '../../lib/index.js';
+
+@MessagioType('shop.parent') class Parent extends Messagio {}
+class Child extends Parent {}
+class Plain extends Messagio {}
+@MessagioType('Plain') class Impostor extends Messagio {}
+
+const handler = () => undefined;
+const opts = (priority: number) => ({ ...LISTENER_DEFAULTS, priority });
+
+describe('MessageTypesRegistry', () => {
+  it('uses @MessagioType, not inherited by subclasses, else the class name', () => {
+    expect(wireNameOf(Parent)).toBe('shop.parent');
+    expect(wireNameOf(Child)).toBe('Child');
+    expect(wireNameOf(Plain)).toBe('Plain');
+  });
+
+  it('registers idempotently and refuses a second class for one name, naming both', () => {
+    const types = new MessageTypesRegistry();
+    expect(types.register(Plain)).toBe('Plain');
+    expect(types.register(Plain)).toBe('Plain');
+    expect(() => types.register(Impostor)).toThrow(MessagioTypeConflictError);
+    expect(() => types.register(Impostor)).toThrow(/"Plain" is claimed by two classes: Plain and Impostor/);
+    expect(() => types.nameOf(Impostor)).toThrow(MessagioTypeConflictError);
+    expect(types.classFor('Plain')).toBe(Plain);
+    expect(types.classFor('Impostor')).toBeUndefined();
+  });
+
+  it('is an allow-list: only registered names resolve to a class', () => {
+    const types = new MessageTypesRegistry();
+    expect(types.nameOf(Child)).toBe('Child');
+    expect(types.classFor('Child')).toBeUndefined();
+  });
+});
+
+describe('ListenerRegistry', () => {
+  it('orders listeners by priority, then subscription order', () => {
+    const registry = new ListenerRegistry(new MessageTypesRegistry());
+    registry.add({ id: 'a', source: 'A', handler }, [{ cls: Plain, options: opts(5) }]);
+    registry.add({ id: 'b', source: 'B', handler }, [{ cls: Plain, options: opts(9) }]);
+    registry.add({ id: 'c', source: 'C', handler }, [{ cls: Plain, options: opts(5) }, { cls: Parent, options: opts(1) }]);
+    registry.add({ id: 'd', source: 'D', handler }, [{ cls: Plain, options: opts(0) }]);
+    expect(registry.bindingsFor('Plain').map((b) => b.listener.id)).toEqual(['b', 'a', 'c', 'd']);
+    expect(registry.bindingsFor('shop.parent').map((b) => b.listener.id)).toEqual(['c']);
+    expect(registry.binding('c', 'shop.parent')!.options.priority).toBe(1);
+    expect(registry.bindingsFor('nothing')).toEqual([]);
+  });
+
+  it('refuses a taken id and a type subscribed twice by one listener', () => {
+    const registry = new ListenerRegistry(new MessageTypesRegistry());
+    registry.add({ id: 'a', source: 'A.run', handler }, [{ cls: Plain, options: opts(5) }]);
+    expect(() => registry.add({ id: 'a', source: 'B.run', handler }, [{ cls: Parent, options: opts(5) }])).toThrow(
+      MessagioDuplicateListenerError,
+    );
+    expect(() => registry.add({ id: 'x', source: 'X', handler }, [{ cls: Plain, options: opts(1) }, { cls: Plain, options: opts(2) }])).toThrow(
+      MessagioConfigurationError,
+    );
+  });
+
+  it('removes a listener from one type or from all', () => {
+    const registry = new ListenerRegistry(new MessageTypesRegistry());
+    registry.add({ id: 'a', source: 'A', handler }, [{ cls: Plain, options: opts(5) }, { cls: Parent, options: opts(5) }]);
+    expect(registry.remove('a', 'Plain')).toBe(true);
+    expect(registry.bindingsFor('Plain')).toEqual([]);
+    expect(registry.has('a')).toBe(true);
+    expect(registry.remove('a', 'Plain')).toBe(false);
+    expect(registry.remove('a')).toBe(true);
+    expect(registry.has('a')).toBe(false);
+    // the id is free again
+    registry.add({ id: 'a', source: 'A2', handler }, [{ cls: Plain, options: opts(5) }]);
+    expect(registry.bindingsFor('Plain').map((b) => b.listener.source)).toEqual(['A2']);
+  });
+});
