@@ -84,7 +84,13 @@ export class MessagioDispatcher {
       } catch (thrown) {
         const error = thrown instanceof Error ? thrown : new MessagioListenerError(thrown);
         const decision = decideRetry(binding.options, error, attempt);
-        if (decision.retry) return { status: 'retry', envelope, error, delay: decision.delay };
+        if (decision.retry) {
+          this.logger.warn(
+            `${envelope.listener} failed on ${envelope.type} (messageId=${envelope.id} traceId=${envelope.traceId}, ` +
+              `attempt ${attempt}/${binding.options.maxRetries + 1}), retrying in ${decision.delay} ms: ${error.name}: ${error.message}`,
+          );
+          return { status: 'retry', envelope, error, delay: decision.delay };
+        }
         this.logFailure(envelope, error, attempt, decision.reason);
         return { status: 'failed', envelope, error, poison: false };
       }

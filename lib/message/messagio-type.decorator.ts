@@ -22,6 +22,6 @@ export function MessagioType(name: string): ClassDecorator {
 }
 
 /** The wire name of a class: its own `@MessagioType`, never a parent's, else its class name. */
-export function wireNameOf(cls: MessagioClass<Messagio> | Function): string {
+export function wireNameOf(cls: MessagioClass<Messagio> | (abstract new (...args: never[]) => unknown)): string {
   return (Reflect.getOwnMetadata(MESSAGIO_TYPE_METADATA, cls) as string | undefined) ?? cls.name;
 }

@@ -64,7 +64,7 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
     await waitForPort(port, options.timeout ?? 10_000, child);
   } catch (error) {
     await stop();
-    throw new Error(`redis-server did not start on port ${port}: ${(error as Error).message}\n${output}`);
+    throw new Error(`redis-server did not start on port ${port}: ${(error as Error).message}\n${output}`, { cause: error });
   }
   return { host: '127.0.0.1', port, url: `redis://127.0.0.1:${port}`, process: child, stop };
 }

@@ -122,7 +122,7 @@ describe.each(TRANSPORTS)('retries (%s)', (transport) => {
       expect(await job.getState()).toBe('failed');
       expect(job.attemptsStarted).toBe(4);
       expect(job.failedReason).toMatch(/TimeoutError: attempt 4 failed/);
-      expect(job.stacktrace.join('\n')).toContain('attempt 4 failed');
+      expect((job.stacktrace ?? []).join('\n')).toContain('attempt 4 failed');
     }
   });
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 
 // `npm test` builds first (pretest); this checks what a consumer of the package gets.
 describe('package', () => {
-  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as Record<string, any>;
 
   it('is the ESM package nestjs-messagio with the declared peers', () => {
     expect(pkg.name).toBe('nestjs-messagio');

@@ -66,7 +66,7 @@ describe('MessagioDispatcher', () => {
     const dispatcher = setup(() => undefined);
     const outcome = await dispatcher.dispatch(raw, { attempt: 1, transport: 't' });
     expect(outcome).toMatchObject({ status: 'failed', poison: true });
-    const error = (outcome as { error: MessagioEnvelopeError }).error;
+    const error = (outcome as unknown as { error: MessagioEnvelopeError }).error;
     expect(error).toBeInstanceOf(MessagioEnvelopeError);
     expect(error.problem).toBe(problem);
   });
