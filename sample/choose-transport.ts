@@ -58,7 +58,8 @@ async function assertReachable(url: string): Promise<void> {
     await client.connect();
     await client.ping();
   } catch (error) {
-    throw new Error(`cannot reach Redis at REDIS_URL=${redact(url)}: ${(cause ?? (error as Error)).message}`);
+    const reason = (cause ?? (error as Error)).message;
+    throw new Error(`cannot reach Redis at REDIS_URL=${redact(url)}: ${reason}`, { cause: error });
   } finally {
     client.disconnect();
   }
