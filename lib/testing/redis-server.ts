@@ -40,7 +40,7 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   if (!hasRedisServer(binary)) {
     throw new Error(
       `"${binary}" was not found on PATH. Install Redis (Debian/Ubuntu: apt-get update && apt-get install -y redis-server) ` +
-        'or point REDIS_URL at a running server.',
+        'and run again.',
     );
   }
   const port = options.port ?? (await freePort());
