@@ -5,11 +5,23 @@ export { MESSAGIO_QUEUE, MESSAGIO_TRANSPORT } from './messagio.constants.js';
 export { Messagio, type MessagioClass } from './message/messagio.js';
 export { MessagioType } from './message/messagio-type.decorator.js';
 export { ENVELOPE_VERSION, type MessagioEnvelope } from './message/envelope.js';
+export { MessagioFault, type MessagioFaultError } from './message/messagio-fault.js';
 
 export { OnMessagio } from './listeners/on-messagio.decorator.js';
 export { MessageCenter, type MessageCenterSubscribeOptions } from './listeners/message-center.js';
 
 export { MessagioPublisher } from './delivery/messagio.publisher.js';
+export { MessagioReceipt, type WaitOptions, type MessagioOutcome } from './delivery/messagio-receipt.js';
+export { MessagioAdmin, type RetrySelection } from './delivery/messagio-admin.js';
+export {
+  MessagioObservers,
+  type MessagioObserver,
+  type MessagioFiredEvent,
+  type MessagioDeliveryEvent,
+  type MessagioDeliveryEndedEvent,
+  type MessagioDeliveryRetryEvent,
+  type MessagioDeliveryFailedEvent,
+} from './delivery/messagio-observer.js';
 export { MessagioContext } from './delivery/messagio-context.js';
 export { MessagioPriority, MIN_PRIORITY, MAX_PRIORITY } from './delivery/priority.js';
 export type { DeliveryOutcome, DeliveryAttempt } from './delivery/dispatcher.js';
@@ -18,6 +30,7 @@ export type { MessagioTransport, Delivery, DeliveryHandler } from './transports/
 export { BullMqTransport } from './transports/bullmq.transport.js';
 export { MemoryTransport, type MemoryTransportOptions } from './transports/memory.transport.js';
 export type { MessagioClock } from './transports/clock.js';
+export type { DeliveryState, DeliveryStatus, DeliveryCounts, FailedFilter } from './transports/delivery-state.js';
 
 export type { FireOptions, FireReceipt } from './interfaces/fire-options.interface.js';
 export type {
@@ -44,3 +57,6 @@ export { MessagioNoListenersError } from './errors/messagio-no-listeners.error.j
 export { MessagioNotInitializedError } from './errors/messagio-not-initialized.error.js';
 export { MessagioEnvelopeError, type MessagioEnvelopeProblem } from './errors/messagio-envelope.error.js';
 export { MessagioListenerError } from './errors/messagio-listener.error.js';
+export { MessagioPayloadTooLargeError } from './errors/messagio-payload-too-large.error.js';
+export { MessagioTimeoutError } from './errors/messagio-timeout.error.js';
+export { MessagioUnavailableError } from './errors/messagio-unavailable.error.js';

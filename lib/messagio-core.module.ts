@@ -10,6 +10,8 @@ import { resolveMessagioOptions } from './messagio.options.js';
 import { MessagioLifecycle } from './messagio.lifecycle.js';
 import { MessagioDispatcher } from './delivery/dispatcher.js';
 import { MessagioPublisher } from './delivery/messagio.publisher.js';
+import { MessagioAdmin } from './delivery/messagio-admin.js';
+import { MessagioObservers } from './delivery/messagio-observer.js';
 import { ListenerRegistry } from './listeners/listener.registry.js';
 import { MessageCenter } from './listeners/message-center.js';
 import { MessagioExplorer } from './listeners/messagio.explorer.js';
@@ -41,9 +43,11 @@ import { MessageTypesRegistry } from './message/message-types.registry.js';
       inject: [MessageTypesRegistry],
     },
     MessagioExplorer,
+    MessagioObservers,
     MessagioDispatcher,
     MessagioPublisher,
     MessageCenter,
+    MessagioAdmin,
     MessagioLifecycle,
   ],
   exports: [
@@ -52,7 +56,9 @@ import { MessageTypesRegistry } from './message/message-types.registry.js';
     ListenerRegistry,
     MessagioDispatcher,
     MessagioPublisher,
+    MessagioObservers,
     MessageCenter,
+    MessagioAdmin,
   ],
 })
 export class MessagioCoreModule {}

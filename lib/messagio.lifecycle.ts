@@ -9,6 +9,7 @@ import { MESSAGIO_MODULE_OPTIONS, MESSAGIO_TRANSPORT } from './messagio.constant
 import type { ResolvedMessagioOptions } from './messagio.options.js';
 import { MessagioDispatcher } from './delivery/dispatcher.js';
 import { MessagioPublisher } from './delivery/messagio.publisher.js';
+import { MessagioObservers } from './delivery/messagio-observer.js';
 import { pushDefaultPublisher, removeDefaultPublisher } from './message/default-publisher.js';
 import type { MessagioTransport } from './transports/messagio-transport.interface.js';
 
@@ -22,17 +23,24 @@ export class MessagioLifecycle implements OnModuleInit, OnApplicationBootstrap, 
   constructor(
     private readonly publisher: MessagioPublisher,
     private readonly dispatcher: MessagioDispatcher,
+    private readonly observers: MessagioObservers,
     @Inject(MESSAGIO_TRANSPORT) private readonly transport: MessagioTransport,
     @Inject(MESSAGIO_MODULE_OPTIONS) private readonly options: ResolvedMessagioOptions,
   ) {}
 
   onModuleInit(): void {
+    for (const observer of this.options.observers) this.observers.add(observer);
     pushDefaultPublisher(this.publisher);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.options.worker === false) return;
-    await this.transport.start((data, attempt) => this.dispatcher.dispatch(data, attempt));
+    await this.transport.start(async (data, attempt) => {
+      const outcome = await this.dispatcher.dispatch(data, attempt);
+      // Fired before the transport records the failure: at least once, never lost.
+      if (outcome.status === 'failed') await this.publisher.reportFailure(outcome, attempt.attempt);
+      return outcome;
+    });
   }
 
   async onModuleDestroy(): Promise<void> {

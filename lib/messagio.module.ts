@@ -57,6 +57,8 @@ const messagioQueueRegistration = BullModule.registerQueueAsync({
           worker: options.worker,
           removeOnComplete: options.removeOnComplete,
           removeOnFail: options.removeOnFail,
+          publishTimeout: options.publishTimeout,
+          shutdownTimeout: options.shutdownTimeout,
         }),
       inject: [getQueueToken(MESSAGIO_QUEUE), MESSAGIO_MODULE_OPTIONS],
     },
@@ -116,7 +118,11 @@ function host(kind: TransportKind, providers: Provider[], imports: DynamicModule
             useFactory: (options: ResolvedMessagioOptions): MessagioTransport =>
               typeof options.transport === 'object'
                 ? options.transport
-                : new MemoryTransport({ worker: options.worker, keepFinished: keepCount(options.removeOnComplete) }),
+                : new MemoryTransport({
+                    worker: options.worker,
+                    keepCompleted: keepCount(options.removeOnComplete, 1000),
+                    keepFailed: keepCount(options.removeOnFail, 10_000),
+                  }),
             inject: [MESSAGIO_MODULE_OPTIONS],
           },
         ];
@@ -149,8 +155,9 @@ function resolveConnection(
   return resolved;
 }
 
-function keepCount(keep: ResolvedMessagioOptions['removeOnComplete']): number {
+// BullMQ retention (`true`: remove at once, `false`: keep all, a count, or KeepJobs) as a count.
+function keepCount(keep: ResolvedMessagioOptions['removeOnComplete'], fallback: number): number {
   if (typeof keep === 'number') return keep;
-  if (typeof keep === 'boolean') return keep ? 0 : 100_000;
-  return keep.count ?? 1000;
+  if (typeof keep === 'boolean') return keep ? 0 : Number.MAX_SAFE_INTEGER;
+  return keep.count ?? fallback;
 }

@@ -5,16 +5,18 @@ import type { MessagioListenerDefaults } from './interfaces/messagio-listener-op
 import type {
   MessagioModuleOptions,
   MessagioTransportOption,
+  MessagioWorkerOptions,
 } from './interfaces/messagio-module-options.interface.js';
 import { MESSAGIO_QUEUE } from './messagio.constants.js';
 import { resolveListenerOptions } from './listeners/listener-options.js';
+import type { MessagioObserver } from './delivery/messagio-observer.js';
 
 /** Module options with every default applied; what the rest of the library reads. */
 export interface ResolvedMessagioOptions {
   connection: MessagioModuleOptions['connection'];
   queueName: string;
   prefix: string | undefined;
-  worker: false | { concurrency: number };
+  worker: false | Required<MessagioWorkerOptions>;
   defaultListenerOptions: MessagioListenerDefaults;
   removeOnComplete: boolean | number | KeepJobs;
   removeOnFail: boolean | number | KeepJobs;
@@ -22,9 +24,14 @@ export interface ResolvedMessagioOptions {
   validate: boolean;
   validation: ValidatorOptions;
   strict: boolean;
+  maxPayloadBytes: number;
+  publishTimeout: number;
+  shutdownTimeout: number;
+  observers: MessagioObserver[];
 }
 
 export const DEFAULT_REMOVE_ON_COMPLETE: KeepJobs = { count: 1000, age: 24 * 3600 };
+export const DEFAULT_MAX_PAYLOAD_BYTES = 512 * 1024;
 export const DEFAULT_REMOVE_ON_FAIL: KeepJobs = { count: 10_000, age: 7 * 24 * 3600 };
 
 export function resolveMessagioOptions(options: MessagioModuleOptions = {}): ResolvedMessagioOptions {
@@ -55,16 +62,29 @@ export function resolveMessagioOptions(options: MessagioModuleOptions = {}): Res
     // message class with no constraints is legitimate.
     validation: { forbidUnknownValues: false, ...(options.validation ?? {}) },
     strict: options.strict ?? false,
+    maxPayloadBytes: positiveInt(options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES, 'maxPayloadBytes'),
+    publishTimeout: positiveInt(options.publishTimeout ?? 5000, 'publishTimeout'),
+    shutdownTimeout: positiveInt(options.shutdownTimeout ?? 30_000, 'shutdownTimeout'),
+    observers: options.observers ?? [],
   };
 }
 
 function resolveWorker(worker: MessagioModuleOptions['worker']): ResolvedMessagioOptions['worker'] {
   if (worker === false) return false;
-  const concurrency = worker === true || worker === undefined ? 1 : (worker.concurrency ?? 1);
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new MessagioConfigurationError(`worker.concurrency must be a whole number ≥ 1, got ${String(concurrency)}.`);
+  const given = worker === true || worker === undefined ? {} : worker;
+  return {
+    concurrency: positiveInt(given.concurrency ?? 1, 'worker.concurrency'),
+    lockDuration: positiveInt(given.lockDuration ?? 4000, 'worker.lockDuration'),
+    stalledInterval: positiveInt(given.stalledInterval ?? 2000, 'worker.stalledInterval'),
+    maxStalledCount: positiveInt(given.maxStalledCount ?? 10, 'worker.maxStalledCount'),
+  };
+}
+
+function positiveInt(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new MessagioConfigurationError(`${name} must be a whole number ≥ 1, got ${String(value)}.`);
   }
-  return { concurrency };
+  return value;
 }
 
 function isTransport(value: unknown): boolean {

@@ -4,10 +4,12 @@ import { MessagioEnvelopeError } from '../errors/messagio-envelope.error.js';
 import { MessagioListenerError } from '../errors/messagio-listener.error.js';
 import { MessagioValidationError } from '../errors/messagio-validation.error.js';
 import type { ResolvedMessagioOptions } from '../messagio.options.js';
-import { ListenerRegistry } from '../listeners/listener.registry.js';
+import { ListenerRegistry, type ListenerBinding } from '../listeners/listener.registry.js';
 import { MessagioCodec } from '../message/codec.js';
 import { parseEnvelope, type MessagioEnvelope } from '../message/envelope.js';
 import { MessageTypesRegistry } from '../message/message-types.registry.js';
+import type { Messagio } from '../message/messagio.js';
+import { MessagioObservers } from './messagio-observer.js';
 import { MessagioContext, deliveryIdOf, runInMessagioContext } from './messagio-context.js';
 import { decideRetry } from './retry.policy.js';
 
@@ -38,68 +40,95 @@ export interface DeliveryAttempt {
 export class MessagioDispatcher {
   private readonly logger = new Logger('Messagio');
 
+  private readonly codec: MessagioCodec;
+  private readonly maxPayloadBytes: number;
+
   constructor(
     private readonly types: MessageTypesRegistry,
     private readonly listeners: ListenerRegistry,
+    private readonly observers: MessagioObservers,
     @Inject(MESSAGIO_MODULE_OPTIONS) options: ResolvedMessagioOptions,
   ) {
     this.codec = new MessagioCodec({ validate: options.validate, validation: options.validation });
+    this.maxPayloadBytes = options.maxPayloadBytes;
   }
 
-  private readonly codec: MessagioCodec;
-
   async dispatch(raw: unknown, { attempt, transport }: DeliveryAttempt): Promise<DeliveryOutcome> {
+    const started = performance.now();
     let envelope: MessagioEnvelope | undefined;
+    let outcome: DeliveryOutcome;
     try {
-      envelope = parseEnvelope(raw);
-      const cls = this.types.classFor(envelope.type);
-      if (!cls) {
-        throw new MessagioEnvelopeError('unknown-type', `Message type "${envelope.type}" is not registered in this process (no listener subscribes to it).`);
-      }
-      const binding = this.listeners.binding(envelope.listener, envelope.type);
-      if (!binding) {
-        throw new MessagioEnvelopeError(
-          this.listeners.has(envelope.listener) ? 'listener-type-mismatch' : 'unknown-listener',
-          this.listeners.has(envelope.listener)
-            ? `Listener "${envelope.listener}" does not subscribe to ${envelope.type}.`
-            : `Listener "${envelope.listener}" is not registered in this process.`,
-        );
-      }
-      const message = await this.codec.decode(cls, envelope.type, envelope.payload);
-      const context = new MessagioContext({
-        messageId: envelope.id,
-        type: envelope.type,
-        traceId: envelope.traceId,
-        causationId: envelope.causationId,
-        listener: envelope.listener,
-        deliveryId: deliveryIdOf(envelope.id, envelope.listener),
-        attempt,
-        maxAttempts: binding.options.maxRetries + 1,
-        firedAt: new Date(envelope.firedAt),
-        transport,
-      });
-      try {
-        await runInMessagioContext(context, () => binding.listener.handler(message, context));
-        return { status: 'completed', envelope };
-      } catch (thrown) {
-        const error = thrown instanceof Error ? thrown : new MessagioListenerError(thrown);
-        const decision = decideRetry(binding.options, error, attempt);
-        if (decision.retry) {
-          this.logger.warn(
-            `${envelope.listener} failed on ${envelope.type} (messageId=${envelope.id} traceId=${envelope.traceId}, ` +
-              `attempt ${attempt}/${binding.options.maxRetries + 1}), retrying in ${decision.delay} ms: ${error.name}: ${error.message}`,
-          );
-          return { status: 'retry', envelope, error, delay: decision.delay };
-        }
-        this.logFailure(envelope, error, attempt, decision.reason);
-        return { status: 'failed', envelope, error, poison: false };
-      }
+      envelope = parseEnvelope(raw, this.maxPayloadBytes);
+      const { binding, message, context } = await this.prepare(envelope, attempt, transport);
+      if (this.observers.active) this.observers.emit('started', { envelope, data: raw, attempt, transport });
+      outcome = await this.run(binding, message, context, envelope);
     } catch (error) {
       // Only envelope and validation problems reach here: they can never succeed.
       const err = error instanceof Error ? error : new MessagioListenerError(error);
       this.logPoison(envelope, raw, err);
-      return { status: 'failed', envelope, error: err, poison: true };
+      outcome = { status: 'failed', envelope, error: err, poison: true };
     }
+    if (this.observers.active) this.notify(outcome, raw, attempt, transport, performance.now() - started);
+    return outcome;
+  }
+
+  /** Envelope → listener binding, rebuilt and validated message, context. Throws for undeliverable data. */
+  private async prepare(envelope: MessagioEnvelope, attempt: number, transport: string) {
+    const cls = this.types.classFor(envelope.type);
+    if (!cls) {
+      throw new MessagioEnvelopeError('unknown-type', `Message type "${envelope.type}" is not registered in this process (no listener subscribes to it).`);
+    }
+    const binding = this.listeners.binding(envelope.listener, envelope.type);
+    if (!binding) {
+      const known = this.listeners.has(envelope.listener);
+      throw new MessagioEnvelopeError(
+        known ? 'listener-type-mismatch' : 'unknown-listener',
+        known
+          ? `Listener "${envelope.listener}" does not subscribe to ${envelope.type}.`
+          : `Listener "${envelope.listener}" is not registered in this process.`,
+      );
+    }
+    const message = await this.codec.decode(cls, envelope.type, envelope.payload);
+    const context = new MessagioContext({
+      messageId: envelope.id,
+      type: envelope.type,
+      traceId: envelope.traceId,
+      causationId: envelope.causationId,
+      listener: envelope.listener,
+      deliveryId: deliveryIdOf(envelope.id, envelope.listener),
+      attempt,
+      maxAttempts: binding.options.maxRetries + 1,
+      firedAt: new Date(envelope.firedAt),
+      transport,
+    });
+    return { binding, message, context };
+  }
+
+  /** Calls the listener inside its context and applies the retry rule to what it throws. */
+  private async run(binding: ListenerBinding, message: Messagio, context: MessagioContext, envelope: MessagioEnvelope): Promise<DeliveryOutcome> {
+    try {
+      await runInMessagioContext(context, () => binding.listener.handler(message, context));
+      return { status: 'completed', envelope };
+    } catch (thrown) {
+      const error = thrown instanceof Error ? thrown : new MessagioListenerError(thrown);
+      const decision = decideRetry(binding.options, error, context.attempt);
+      if (decision.retry) {
+        this.logger.warn(
+          `${envelope.listener} failed on ${envelope.type} (messageId=${envelope.id} traceId=${envelope.traceId}, ` +
+            `attempt ${context.attempt}/${context.maxAttempts}), retrying in ${decision.delay} ms: ${error.name}: ${error.message}`,
+        );
+        return { status: 'retry', envelope, error, delay: decision.delay };
+      }
+      this.logFailure(envelope, error, context.attempt, decision.reason);
+      return { status: 'failed', envelope, error, poison: false };
+    }
+  }
+
+  private notify(outcome: DeliveryOutcome, data: unknown, attempt: number, transport: string, durationMs: number): void {
+    const base = { envelope: outcome.envelope, data, attempt, transport, durationMs };
+    if (outcome.status === 'completed') this.observers.emit('completed', base);
+    else if (outcome.status === 'retry') this.observers.emit('retrying', { ...base, error: outcome.error, delay: outcome.delay });
+    else this.observers.emit('failed', { ...base, error: outcome.error, poison: outcome.poison });
   }
 
   private logFailure(envelope: MessagioEnvelope, error: Error, attempt: number, reason: string): void {

@@ -1,25 +1,32 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MESSAGIO_MODULE_OPTIONS, MESSAGIO_TRANSPORT } from '../messagio.constants.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import { MessagioDispatchError, type MessagioListenerFailure } from '../errors/messagio-dispatch.error.js';
 import { MessagioInvalidMessageError } from '../errors/messagio-invalid-message.error.js';
 import { MessagioNoListenersError } from '../errors/messagio-no-listeners.error.js';
-import type { FireOptions, FireReceipt } from '../interfaces/fire-options.interface.js';
+import { MessagioPayloadTooLargeError } from '../errors/messagio-payload-too-large.error.js';
+import type { FireOptions } from '../interfaces/fire-options.interface.js';
 import type { ResolvedMessagioOptions } from '../messagio.options.js';
 import { ListenerRegistry, type ListenerBinding } from '../listeners/listener.registry.js';
 import { MessagioCodec } from '../message/codec.js';
 import { ENVELOPE_VERSION, type MessagioEnvelope } from '../message/envelope.js';
+import { FAULT_TYPE, MessagioFault } from '../message/messagio-fault.js';
 import { MessageTypesRegistry } from '../message/message-types.registry.js';
 import { Messagio, type MessagioClass } from '../message/messagio.js';
+import type { DeliveryState } from '../transports/delivery-state.js';
 import type { Delivery, MessagioTransport } from '../transports/messagio-transport.interface.js';
-import { MessagioDispatcher } from './dispatcher.js';
+import { MessagioDispatcher, type DeliveryOutcome } from './dispatcher.js';
 import { currentMessagioContext, deliveryIdOf } from './messagio-context.js';
+import { MessagioObservers } from './messagio-observer.js';
+import { MessagioReceipt } from './messagio-receipt.js';
 
 /** A message turned into its deliveries, ready for a transport or the sync path. */
 interface PreparedFire {
-  receipt: FireReceipt;
+  message: Messagio;
   type: string;
+  messageId: string;
+  traceId: string;
   deliveries: Delivery[];
 }
 
@@ -33,11 +40,13 @@ export class MessagioPublisher {
   private readonly logger = new Logger('Messagio');
   private readonly codec: MessagioCodec;
   private readonly warnedTypes = new Set<string>();
+  private readonly inspect = (ids: string[]) => this.inspectDeliveries(ids);
 
   constructor(
     private readonly types: MessageTypesRegistry,
     private readonly listeners: ListenerRegistry,
     private readonly dispatcher: MessagioDispatcher,
+    private readonly observers: MessagioObservers,
     @Inject(MESSAGIO_TRANSPORT) private readonly transport: MessagioTransport,
     @Inject(MESSAGIO_MODULE_OPTIONS) private readonly options: ResolvedMessagioOptions,
   ) {
@@ -48,30 +57,57 @@ export class MessagioPublisher {
    * Fires one message. Resolves once its deliveries are stored by the
    * transport (or, with `sync: true`, once every listener has run).
    */
-  async fire(message: Messagio, options: FireOptions = {}): Promise<FireReceipt> {
+  async fire(message: Messagio, options: FireOptions = {}): Promise<MessagioReceipt> {
     const prepared = await this.prepare(message, options);
-    if (options.sync) await this.runSync(prepared);
-    else if (prepared.deliveries.length > 0) await this.transport.enqueue(prepared.deliveries);
-    return prepared.receipt;
+    if (options.sync) return this.runSync(prepared);
+    if (prepared.deliveries.length > 0) await this.transport.enqueue(prepared.deliveries);
+    return this.stored(prepared);
   }
 
   /**
    * Fires several messages; their deliveries are stored in one round trip.
    * Nothing is stored if any message is invalid. `messageId` cannot be shared.
    */
-  async fireMany(messages: Messagio[], options: Omit<FireOptions, 'messageId'> = {}): Promise<FireReceipt[]> {
+  async fireMany(messages: Messagio[], options: Omit<FireOptions, 'messageId'> = {}): Promise<MessagioReceipt[]> {
     if (!Array.isArray(messages)) throw new MessagioInvalidMessageError(messages);
     if ((options as FireOptions).messageId !== undefined) {
       throw new MessagioConfigurationError('fireMany() cannot share one messageId between messages; fire them one by one.');
     }
     const prepared = await Promise.all(messages.map((m) => this.prepare(m, options)));
     if (options.sync) {
-      for (const p of prepared) await this.runSync(p);
-    } else {
-      const deliveries = prepared.flatMap((p) => p.deliveries);
-      if (deliveries.length > 0) await this.transport.enqueue(deliveries);
+      const receipts: MessagioReceipt[] = [];
+      for (const p of prepared) receipts.push(await this.runSync(p));
+      return receipts;
     }
-    return prepared.map((p) => p.receipt);
+    const deliveries = prepared.flatMap((p) => p.deliveries);
+    if (deliveries.length > 0) await this.transport.enqueue(deliveries);
+    return prepared.map((p) => this.stored(p));
+  }
+
+  /**
+   * Fires a `MessagioFault` for a delivery that failed for good, when anyone
+   * listens to faults. A failed fault delivery produces none (no loops).
+   */
+  async reportFailure(outcome: DeliveryOutcome & { status: 'failed' }, attempts: number): Promise<void> {
+    const envelope = outcome.envelope;
+    if (!envelope || envelope.type === FAULT_TYPE || this.listeners.bindingsFor(FAULT_TYPE).length === 0) return;
+    const fault = new MessagioFault({
+      type: envelope.type,
+      messageId: envelope.id,
+      traceId: envelope.traceId,
+      listener: envelope.listener,
+      attempts,
+      error: { name: outcome.error.name, message: outcome.error.message, stack: outcome.error.stack },
+      payload: envelope.payload,
+      poison: outcome.poison,
+    });
+    try {
+      // Deterministic id: a fault reported twice (a crash between firing it and
+      // recording the failure) is stored once.
+      await this.fire(fault, { messageId: `fault-${createHash('sha1').update(deliveryIdOf(envelope.id, envelope.listener)).digest('hex')}`, traceId: envelope.traceId });
+    } catch (error) {
+      this.logger.error(`Could not fire MessagioFault for ${envelope.listener} on ${envelope.type} (messageId=${envelope.id}): ${(error as Error)?.message}`);
+    }
   }
 
   private async prepare(message: Messagio, options: FireOptions): Promise<PreparedFire> {
@@ -79,42 +115,93 @@ export class MessagioPublisher {
     checkFireOptions(options);
     const type = this.types.nameOf(message.constructor as MessagioClass);
     const payload = await this.codec.encode(message, type);
+    const bytes = Buffer.byteLength(JSON.stringify(payload));
+    if (bytes > this.options.maxPayloadBytes) throw new MessagioPayloadTooLargeError(type, bytes, this.options.maxPayloadBytes);
     const bindings = this.listeners.bindingsFor(type);
+    if (bindings.length === 0) this.noListeners(type);
     const parent = currentMessagioContext();
     const messageId = options.messageId ?? randomUUID();
     const traceId = options.traceId ?? parent?.traceId ?? randomUUID();
-    const receipt: FireReceipt = { messageId, traceId, listeners: bindings.map((b) => b.listener.id) };
-    if (bindings.length === 0) this.noListeners(type);
-    const firedAt = new Date().toISOString();
-    const causationId = parent?.messageId ?? null;
-    const deliveries = bindings.map((binding) =>
-      toDelivery(binding, { v: ENVELOPE_VERSION, type, id: messageId, traceId, causationId, firedAt, listener: binding.listener.id, payload }, options.delay ?? 0),
+    const envelope: Omit<MessagioEnvelope, 'listener'> = {
+      v: ENVELOPE_VERSION,
+      type,
+      id: messageId,
+      traceId,
+      causationId: parent?.messageId ?? null,
+      firedAt: new Date().toISOString(),
+      payload,
+    };
+    const delay = options.delay ?? 0;
+    const deliveries = bindings.map((binding) => toDelivery(binding, { ...envelope, listener: binding.listener.id }, delay));
+    return { message, type, messageId, traceId, deliveries };
+  }
+
+  private stored(prepared: PreparedFire, inspect = this.inspect): MessagioReceipt {
+    const receipt = new MessagioReceipt(
+      prepared.messageId,
+      prepared.traceId,
+      prepared.deliveries.map((d) => d.envelope.listener),
+      inspect,
     );
-    return { receipt, type, deliveries };
+    if (this.observers.active) {
+      this.observers.emit('fired', {
+        message: prepared.message,
+        type: prepared.type,
+        receipt,
+        envelopes: prepared.deliveries.map((d) => d.envelope),
+        sync: inspect !== this.inspect,
+      });
+    }
+    return receipt;
   }
 
   /**
    * The sync path: each delivery, in priority order, goes through the same
    * JSON round trip, dispatcher and retry rule as a queued one.
    */
-  private async runSync({ type, receipt, deliveries }: PreparedFire): Promise<void> {
+  private async runSync(prepared: PreparedFire): Promise<MessagioReceipt> {
+    const states = new Map<string, DeliveryState>();
+    const receipt = this.stored(prepared, async (ids) => ids.map((id) => states.get(id)!));
     const failures: MessagioListenerFailure[] = [];
-    for (const delivery of deliveries) {
+    for (const delivery of prepared.deliveries) {
       const data = JSON.stringify(delivery.envelope);
       for (let attempt = 1; ; attempt++) {
         const outcome = await this.dispatcher.dispatch(JSON.parse(data), { attempt, transport: 'sync' });
-        if (outcome.status === 'completed') break;
-        if (outcome.status === 'failed') {
-          failures.push({ listener: delivery.envelope.listener, attempts: attempt, error: outcome.error });
-          break;
+        if (outcome.status === 'retry') {
+          if (outcome.delay > 0) await new Promise((resolve) => setTimeout(resolve, outcome.delay));
+          continue;
         }
-        if (outcome.delay > 0) await new Promise((resolve) => setTimeout(resolve, outcome.delay));
+        const { messageId, listener } = { messageId: prepared.messageId, listener: delivery.envelope.listener };
+        states.set(delivery.id, {
+          id: delivery.id,
+          messageId,
+          listener,
+          type: prepared.type,
+          status: outcome.status,
+          attempts: attempt,
+          ...(outcome.status === 'failed' ? { error: `${outcome.error.name}: ${outcome.error.message}`, stack: outcome.error.stack } : {}),
+          finishedAt: new Date(),
+        });
+        if (outcome.status === 'failed') {
+          failures.push({ listener, attempts: attempt, error: outcome.error });
+          await this.reportFailure(outcome, attempt);
+        }
+        break;
       }
     }
-    if (failures.length > 0) throw new MessagioDispatchError(type, receipt.messageId, failures);
+    if (failures.length > 0) throw new MessagioDispatchError(prepared.type, prepared.messageId, failures);
+    return receipt;
+  }
+
+  private async inspectDeliveries(ids: string[]): Promise<DeliveryState[]> {
+    if (!this.transport.inspect) {
+      throw new MessagioConfigurationError(`The ${this.transport.name} transport cannot report delivery states (no inspect()).`);
+    }
+    return this.transport.inspect(ids);
   }
 
   private noListeners(type: string): void {
+    if (type === FAULT_TYPE) return;
     if (this.options.strict) throw new MessagioNoListenersError(type);
     if (this.warnedTypes.has(type)) return;
     this.warnedTypes.add(type);
@@ -143,8 +230,8 @@ function checkFireOptions(options: FireOptions): void {
   }
   for (const key of ['messageId', 'traceId'] as const) {
     const value = options[key];
-    if (value !== undefined && (typeof value !== 'string' || value === '' || value.includes(':'))) {
-      throw new MessagioConfigurationError(`fire() option ${key} must be a non-empty string without ':', got ${JSON.stringify(value)}.`);
+    if (value !== undefined && (typeof value !== 'string' || value === '' || /[:|]/.test(value))) {
+      throw new MessagioConfigurationError(`fire() option ${key} must be a non-empty string without ':' or '|', got ${JSON.stringify(value)}.`);
     }
   }
 }

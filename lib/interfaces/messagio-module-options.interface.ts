@@ -3,6 +3,7 @@ import type { ConnectionOptions, KeepJobs } from 'bullmq';
 import type { ValidatorOptions } from 'class-validator';
 import type { MessagioTransport } from '../transports/messagio-transport.interface.js';
 import type { MessagioListenerDefaults } from './messagio-listener-options.interface.js';
+import type { MessagioObserver } from '../delivery/messagio-observer.js';
 
 /** Options of the worker this process runs (BullMQ or in-memory). */
 export interface MessagioWorkerOptions {
@@ -11,6 +12,25 @@ export interface MessagioWorkerOptions {
    * @default 1
    */
   concurrency?: number;
+  /**
+   * BullMQ: milliseconds a running delivery's lock lasts; it is renewed every
+   * half of it while the listener runs. A listener that blocks the event loop
+   * longer than this loses its lock and may be run again elsewhere.
+   * @default 4000
+   */
+  lockDuration?: number;
+  /**
+   * BullMQ: how often the worker looks for deliveries whose worker died. A
+   * killed worker's delivery is re-run within about `lockDuration + 2 × stalledInterval`.
+   * @default 2000
+   */
+  stalledInterval?: number;
+  /**
+   * BullMQ: how many times a delivery may be cut by a worker crash and re-run
+   * before it fails as stalled.
+   * @default 10
+   */
+  maxStalledCount?: number;
 }
 
 /** Which transport carries deliveries. */
@@ -78,6 +98,26 @@ export interface MessagioModuleOptions {
    * @default false
    */
   strict?: boolean;
+  /**
+   * Largest payload (JSON bytes) accepted: bigger messages are refused at fire,
+   * and bigger stored payloads fail on the worker without retries.
+   * @default 524288 (512 KiB)
+   */
+  maxPayloadBytes?: number;
+  /**
+   * Milliseconds `fire()` may wait for the transport to store a message before
+   * it rejects with `MessagioUnavailableError` (Redis unreachable).
+   * @default 5000
+   */
+  publishTimeout?: number;
+  /**
+   * Milliseconds `app.close()` waits for deliveries in flight before it stops
+   * them; stopped deliveries are re-delivered, never lost.
+   * @default 30000
+   */
+  shutdownTimeout?: number;
+  /** Observers of messages and deliveries (metrics, logging); more can be added via `MessagioObservers`. */
+  observers?: MessagioObserver[];
 }
 
 /**

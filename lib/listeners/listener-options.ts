@@ -38,8 +38,8 @@ export function resolveListenerOptions(
 }
 
 export function assertListenerId(id: unknown, where: string): asserts id is string {
-  if (typeof id !== 'string' || id.trim() === '' || id.includes(':')) {
-    throw new MessagioConfigurationError(`${where}: a listener id must be a non-empty string without ':', got ${JSON.stringify(id)}.`);
+  if (typeof id !== 'string' || id.trim() === '' || /[:|]/.test(id)) {
+    throw new MessagioConfigurationError(`${where}: a listener id must be a non-empty string without ':' or '|', got ${JSON.stringify(id)}.`);
   }
 }
 

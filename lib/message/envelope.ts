@@ -32,7 +32,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * Checks that untrusted job data is an envelope this version understands, and
  * that its payload cannot pollute prototypes. Throws `MessagioEnvelopeError`.
  */
-export function parseEnvelope(raw: unknown): MessagioEnvelope {
+export function parseEnvelope(raw: unknown, maxPayloadBytes = Infinity): MessagioEnvelope {
   if (!isRecord(raw)) throw malformed('job data is not an object');
   if (raw.v !== ENVELOPE_VERSION) {
     if (raw.v === undefined) throw malformed('no envelope version ("v")');
@@ -49,7 +49,16 @@ export function parseEnvelope(raw: unknown): MessagioEnvelope {
   }
   if (!isRecord(raw.payload)) throw malformed('"payload" must be an object');
   assertNoForbiddenKeys(raw.payload, 'payload');
+  if (maxPayloadBytes !== Infinity) assertPayloadSize(raw.payload, maxPayloadBytes);
   return raw as unknown as MessagioEnvelope;
+}
+
+/** Throws `MessagioEnvelopeError('payload-too-large')` when the payload's JSON exceeds `max` bytes. */
+export function assertPayloadSize(payload: Record<string, unknown>, max: number): void {
+  const bytes = Buffer.byteLength(JSON.stringify(payload));
+  if (bytes > max) {
+    throw new MessagioEnvelopeError('payload-too-large', `Payload is ${bytes} bytes, more than maxPayloadBytes (${max}).`);
+  }
 }
 
 function assertNoForbiddenKeys(value: unknown, path: string): void {

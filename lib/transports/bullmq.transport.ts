@@ -1,15 +1,49 @@
 import { Logger } from '@nestjs/common';
-import { UnrecoverableError, Worker, type Job, type JobsOptions, type KeepJobs, type Queue } from 'bullmq';
+import { UnrecoverableError, Worker, type Job, type JobsOptions, type JobState, type KeepJobs, type Queue } from 'bullmq';
+import { MessagioUnavailableError } from '../errors/messagio-unavailable.error.js';
 import type { MessagioEnvelope } from '../message/envelope.js';
 import { toBullPriority } from '../delivery/priority.js';
+import {
+  splitDeliveryId,
+  type DeliveryCounts,
+  type DeliveryState,
+  type DeliveryStatus,
+  type FailedFilter,
+} from './delivery-state.js';
 import type { Delivery, DeliveryHandler, MessagioTransport } from './messagio-transport.interface.js';
+
+/** Crash-recovery settings of the worker (see README "Delivery guarantees"). */
+export interface BullMqWorkerSettings {
+  concurrency: number;
+  /** A job's lock lasts this long and is renewed every half of it while the listener runs. */
+  lockDuration: number;
+  /** How often this worker looks for jobs whose lock expired (their worker died). */
+  stalledInterval: number;
+  /** Times a job may be found stalled (its worker killed) and re-run before it fails. */
+  maxStalledCount: number;
+}
 
 /** Settings of the BullMQ transport, taken from the module options. */
 export interface BullMqTransportOptions {
-  worker: false | { concurrency: number };
+  worker: false | BullMqWorkerSettings;
   removeOnComplete: boolean | number | KeepJobs;
   removeOnFail: boolean | number | KeepJobs;
+  /** Milliseconds `enqueue` may take before it rejects with `MessagioUnavailableError`. */
+  publishTimeout: number;
+  /** Milliseconds `close` waits for deliveries in flight before it stops them (they are re-delivered). */
+  shutdownTimeout: number;
 }
+
+const STATUS: Record<JobState | 'unknown', DeliveryStatus> = {
+  waiting: 'queued',
+  prioritized: 'queued',
+  'waiting-children': 'queued',
+  active: 'running',
+  delayed: 'delayed',
+  completed: 'completed',
+  failed: 'failed',
+  unknown: 'unknown',
+};
 
 /**
  * Deliveries as BullMQ jobs: one job per (message, listener), job id
@@ -22,6 +56,7 @@ export class BullMqTransport implements MessagioTransport {
   readonly name = 'bullmq';
   private readonly logger = new Logger('Messagio');
   private worker: Worker<MessagioEnvelope> | undefined;
+  private lastWorkerError = 0;
 
   constructor(
     readonly queue: Queue<MessagioEnvelope>,
@@ -29,27 +64,37 @@ export class BullMqTransport implements MessagioTransport {
   ) {}
 
   async enqueue(deliveries: Delivery[]): Promise<void> {
-    if (deliveries.length === 1) {
-      const d = deliveries[0]!;
-      await this.queue.add(d.envelope.type, d.envelope, this.jobOptions(d));
-    } else if (deliveries.length > 1) {
-      // addBulk stores every job in one MULTI: one round trip.
-      await this.queue.addBulk(deliveries.map((d) => ({ name: d.envelope.type, data: d.envelope, opts: this.jobOptions(d) })));
-    }
+    if (deliveries.length === 0) return;
+    await this.withinPublishTimeout(async () => {
+      // Refuse rather than let the client queue the command offline: a command
+      // queued while Redis is away could be stored after fire() gave up.
+      const client = await this.queue.getBackend().client;
+      if (client.status !== 'ready') throw new MessagioUnavailableError(`Redis is not connected (${client.status}); the message was not stored.`);
+      if (deliveries.length === 1) {
+        const d = deliveries[0]!;
+        await this.queue.add(d.envelope.type, d.envelope, this.jobOptions(d));
+      } else {
+        // addBulk stores every job in one MULTI: one round trip.
+        await this.queue.addBulk(deliveries.map((d) => ({ name: d.envelope.type, data: d.envelope, opts: this.jobOptions(d) })));
+      }
+    });
   }
 
   async start(handler: DeliveryHandler): Promise<void> {
-    if (!this.options.worker || this.worker) return;
+    const settings = this.options.worker;
+    if (!settings || this.worker) return;
     const opts = this.queue.opts as { connection: unknown; prefix?: string };
     this.worker = new Worker<MessagioEnvelope>(this.queue.name, (job) => this.process(job, handler), {
       connection: opts.connection as never,
       prefix: opts.prefix,
-      concurrency: this.options.worker.concurrency,
+      concurrency: settings.concurrency,
+      lockDuration: settings.lockDuration,
+      stalledInterval: settings.stalledInterval,
+      maxStalledCount: settings.maxStalledCount,
       autorun: false,
     });
-    this.worker.on('error', (error) => this.logger.error(`BullMQ worker error: ${error.message}`, error.stack));
+    this.worker.on('error', (error) => this.logWorkerError(error));
     void this.worker.run().catch((error: Error) => this.logger.error(`BullMQ worker stopped: ${error.message}`, error.stack));
-    await this.worker.waitUntilReady();
   }
 
   async pause(): Promise<void> {
@@ -60,11 +105,72 @@ export class BullMqTransport implements MessagioTransport {
     this.worker?.resume();
   }
 
-  /** Waits for deliveries in flight, then closes the worker; the queue is closed by @nestjs/bullmq. */
+  /**
+   * Stops fetching, waits up to `shutdownTimeout` for deliveries in flight,
+   * then closes the worker. Deliveries still running after that are left to
+   * stalled-job recovery (re-run elsewhere), never lost. The queue itself is
+   * closed afterwards by @nestjs/bullmq.
+   */
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
-    await worker?.close();
+    if (!worker) return;
+    let timer: NodeJS.Timeout | undefined;
+    const gave = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.options.shutdownTimeout)));
+    const closed = worker.close().then(() => 'closed' as const);
+    if ((await Promise.race([closed, gave])) === 'timeout') {
+      this.logger.warn(`Deliveries still running after ${this.options.shutdownTimeout} ms; stopping them (they will be re-delivered).`);
+      await worker.close(true);
+    }
+    clearTimeout(timer);
+  }
+
+  async inspect(deliveryIds: string[]): Promise<DeliveryState[]> {
+    return Promise.all(
+      deliveryIds.map(async (id) => {
+        const job = await this.queue.getJob(id);
+        return job ? toState(job, await job.getState()) : { id, ...splitDeliveryId(id), status: 'unknown' as const, attempts: 0 };
+      }),
+    );
+  }
+
+  async failed({ type, listener, limit = 100 }: FailedFilter): Promise<DeliveryState[]> {
+    const found: DeliveryState[] = [];
+    const page = 200;
+    for (let start = 0; found.length < limit; start += page) {
+      const jobs = (await this.queue.getFailed(start, start + page - 1)) as Job<MessagioEnvelope>[];
+      for (const job of jobs) {
+        if (!job) continue;
+        if (type !== undefined && job.data?.type !== type) continue;
+        if (listener !== undefined && job.data?.listener !== listener) continue;
+        found.push(toState(job, 'failed'));
+        if (found.length >= limit) break;
+      }
+      if (jobs.length < page) break;
+    }
+    return found;
+  }
+
+  async retry(deliveryIds: string[]): Promise<string[]> {
+    const retried: string[] = [];
+    for (const id of deliveryIds) {
+      const job = await this.queue.getJob(id);
+      if (!job || (await job.getState()) !== 'failed') continue;
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      retried.push(id);
+    }
+    return retried;
+  }
+
+  async counts(): Promise<DeliveryCounts> {
+    const c = await this.queue.getJobCounts('waiting', 'prioritized', 'waiting-children', 'active', 'delayed', 'completed', 'failed');
+    return {
+      queued: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0),
+      delayed: c.delayed ?? 0,
+      running: c.active ?? 0,
+      completed: c.completed ?? 0,
+      failed: c.failed ?? 0,
+    };
   }
 
   private async process(job: Job<MessagioEnvelope>, handler: DeliveryHandler): Promise<void> {
@@ -75,6 +181,32 @@ export class BullMqTransport implements MessagioTransport {
     const error = new UnrecoverableError(`${outcome.error.name}: ${outcome.error.message}`);
     error.stack = outcome.error.stack;
     throw error;
+  }
+
+  private async withinPublishTimeout(store: () => Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new MessagioUnavailableError(`Redis did not store the message within ${this.options.publishTimeout} ms (publishTimeout).`)),
+        this.options.publishTimeout,
+      );
+    });
+    try {
+      await Promise.race([store(), timeout]);
+    } catch (error) {
+      if (error instanceof MessagioUnavailableError) throw error;
+      throw new MessagioUnavailableError(`Redis refused the message: ${(error as Error)?.message}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // A dead Redis makes the worker report the same error many times a second.
+  private logWorkerError(error: Error): void {
+    const now = Date.now();
+    if (now - this.lastWorkerError < 5000) return;
+    this.lastWorkerError = now;
+    this.logger.error(`BullMQ worker error (repeats muted for 5 s): ${error.message}`);
   }
 
   private jobOptions(d: Delivery): JobsOptions {
@@ -88,4 +220,19 @@ export class BullMqTransport implements MessagioTransport {
       removeOnFail: this.options.removeOnFail,
     };
   }
+}
+
+function toState(job: Job<MessagioEnvelope>, state: JobState | 'unknown'): DeliveryState {
+  const id = job.id ?? '';
+  const status = STATUS[state] ?? 'unknown';
+  const failedBefore = job.failedReason && status !== 'completed';
+  return {
+    id,
+    ...splitDeliveryId(id),
+    ...(job.data?.type ? { type: job.data.type } : {}),
+    status,
+    attempts: job.attemptsStarted ?? job.attemptsMade,
+    ...(failedBefore ? { error: job.failedReason, stack: job.stacktrace?.[job.stacktrace.length - 1] } : {}),
+    ...(job.finishedOn ? { finishedAt: new Date(job.finishedOn) } : {}),
+  };
 }

@@ -2,31 +2,52 @@ import { Logger } from '@nestjs/common';
 import type { DeliveryOutcome } from '../delivery/dispatcher.js';
 import { realClock, type MessagioClock } from './clock.js';
 import { DeliveryHeap, type QueuedDelivery } from './delivery-heap.js';
+import {
+  splitDeliveryId,
+  type DeliveryCounts,
+  type DeliveryState,
+  type DeliveryStatus,
+  type FailedFilter,
+} from './delivery-state.js';
 import type { Delivery, DeliveryHandler, MessagioTransport } from './messagio-transport.interface.js';
 
 /** Settings of the in-memory transport. */
 export interface MemoryTransportOptions {
   /** Deliveries run at once; 1 by default. `false`: store only, never run (publish-only). */
   worker?: false | { concurrency: number };
-  /** Finished delivery ids remembered for idempotency (like BullMQ's retention). */
-  keepFinished?: number;
+  /** Completed deliveries remembered (idempotency and status), like BullMQ's retention. */
+  keepCompleted?: number;
+  /** Failed deliveries remembered (status, `failed()`, `retry()`). */
+  keepFailed?: number;
   clock?: MessagioClock;
+}
+
+/** What the transport knows of one delivery. */
+interface DeliveryRecord {
+  item: QueuedDelivery;
+  type: string;
+  status: DeliveryStatus;
+  attempts: number;
+  error?: Error;
+  finishedAt?: number;
 }
 
 /**
  * Deliveries in this process's memory, with the semantics of the BullMQ
  * transport: every envelope goes through JSON, priority order with FIFO ties,
- * delays, retries with backoff, idempotent delivery ids, bounded concurrency.
- * Nothing survives a restart: use it for single-process apps and tests.
+ * delays, retries with backoff, idempotent delivery ids, bounded concurrency,
+ * bounded retention of finished deliveries. Nothing survives a restart: use it
+ * for single-process apps and tests.
  */
 export class MemoryTransport implements MessagioTransport {
   readonly name: string = 'memory';
   private readonly logger = new Logger('Messagio');
   private readonly heap = new DeliveryHeap();
   private readonly timers = new Set<unknown>();
-  /** Ids stored and not yet forgotten: pending, scheduled, running, or recently finished. */
-  private readonly known = new Set<string>();
-  private readonly finished: string[] = [];
+  private readonly records = new Map<string, DeliveryRecord>();
+  /** Finished ids, oldest first, per outcome: retention drops from the front. */
+  private readonly completedIds = new Set<string>();
+  private readonly failedIds = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
   private handler: DeliveryHandler | undefined;
   private seq = 0;
@@ -35,20 +56,23 @@ export class MemoryTransport implements MessagioTransport {
   private idleWaiters: Array<() => void> = [];
   private readonly clock: MessagioClock;
   private readonly concurrency: number;
-  private readonly keepFinished: number;
+  private readonly keepCompleted: number;
+  private readonly keepFailed: number;
 
   constructor(options: MemoryTransportOptions = {}) {
     this.clock = options.clock ?? realClock;
     this.concurrency = options.worker === false ? 0 : (options.worker?.concurrency ?? 1);
-    this.keepFinished = options.keepFinished ?? 1000;
+    this.keepCompleted = options.keepCompleted ?? 1000;
+    this.keepFailed = options.keepFailed ?? 10_000;
   }
 
   async enqueue(deliveries: Delivery[]): Promise<void> {
     for (const d of deliveries) {
-      if (this.known.has(d.id)) continue; // same id while kept: no-op, as with BullMQ job ids
-      this.known.add(d.id);
+      if (this.records.has(d.id)) continue; // same id while kept: no-op, as with BullMQ job ids
       const item: QueuedDelivery = { id: d.id, data: JSON.stringify(d.envelope), priority: d.priority, attempt: 1, seq: this.seq++ };
-      if (d.delay > 0) this.schedule(item, d.delay);
+      const record: DeliveryRecord = { item, type: d.envelope.type, status: 'queued', attempts: 0 };
+      this.records.set(d.id, record);
+      if (d.delay > 0) this.schedule(record, d.delay);
       else this.heap.push(item);
     }
     this.pump();
@@ -74,9 +98,51 @@ export class MemoryTransport implements MessagioTransport {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Deliveries queued, scheduled (delay or retry) and running. */
-  counts(): { waiting: number; scheduled: number; running: number } {
+  /** Deliveries queued, scheduled (delay or retry wait) and running right now. */
+  pending(): { waiting: number; scheduled: number; running: number } {
     return { waiting: this.heap.size, scheduled: this.timers.size, running: this.inFlight.size };
+  }
+
+  async inspect(deliveryIds: string[]): Promise<DeliveryState[]> {
+    return deliveryIds.map((id) => {
+      const record = this.records.get(id);
+      return record ? toState(id, record) : { id, ...splitDeliveryId(id), status: 'unknown' as const, attempts: 0 };
+    });
+  }
+
+  async failed({ type, listener, limit = 100 }: FailedFilter): Promise<DeliveryState[]> {
+    const found: DeliveryState[] = [];
+    for (const id of [...this.failedIds].reverse()) {
+      const record = this.records.get(id)!;
+      if (type !== undefined && record.type !== type) continue;
+      if (listener !== undefined && splitDeliveryId(id).listener !== listener) continue;
+      found.push(toState(id, record));
+      if (found.length >= limit) break;
+    }
+    return found;
+  }
+
+  async retry(deliveryIds: string[]): Promise<string[]> {
+    const retried: string[] = [];
+    for (const id of deliveryIds) {
+      const record = this.records.get(id);
+      if (!record || record.status !== 'failed') continue;
+      this.failedIds.delete(id);
+      record.status = 'queued';
+      record.error = undefined;
+      record.attempts = 0;
+      record.item = { ...record.item, attempt: 1, seq: this.seq++ };
+      this.heap.push(record.item);
+      retried.push(id);
+    }
+    this.pump();
+    return retried;
+  }
+
+  async counts(): Promise<DeliveryCounts> {
+    const counts: DeliveryCounts = { queued: 0, delayed: 0, running: 0, completed: 0, failed: 0 };
+    for (const record of this.records.values()) if (record.status !== 'unknown') counts[record.status]++;
+    return counts;
   }
 
   async close(): Promise<void> {
@@ -89,11 +155,14 @@ export class MemoryTransport implements MessagioTransport {
     this.notifyIdle();
   }
 
-  private schedule(item: QueuedDelivery, delay: number): void {
+  private schedule(record: DeliveryRecord, delay: number): void {
+    record.status = 'delayed';
     const handle = this.clock.setTimeout(() => {
       this.timers.delete(handle);
       if (this.closed) return;
-      this.heap.push({ ...item, seq: this.seq++ });
+      record.status = 'queued';
+      record.item = { ...record.item, seq: this.seq++ };
+      this.heap.push(record.item);
       this.pump();
     }, delay);
     this.timers.add(handle);
@@ -114,23 +183,40 @@ export class MemoryTransport implements MessagioTransport {
   }
 
   private async run(item: QueuedDelivery, handler: DeliveryHandler): Promise<void> {
+    const record = this.records.get(item.id)!;
+    record.status = 'running';
+    record.attempts++;
     let outcome: DeliveryOutcome;
     try {
       outcome = await handler(JSON.parse(item.data), { attempt: item.attempt, transport: this.name });
     } catch (error) {
-      // The dispatcher never throws; if it does, the delivery is not lost silently.
-      this.logger.error(`Delivery ${item.id} crashed the dispatcher: ${(error as Error)?.message}`);
-      this.forget(item.id);
+      // The handler is not supposed to throw; if it does, record it rather than lose the delivery.
+      outcome = { status: 'failed', envelope: undefined, error: error instanceof Error ? error : new Error(String(error)), poison: false };
+    }
+    if (outcome.status === 'retry') {
+      record.error = outcome.error;
+      record.item = { ...item, attempt: item.attempt + 1 };
+      this.schedule(record, outcome.delay);
       return;
     }
-    if (outcome.status === 'retry') this.schedule({ ...item, attempt: item.attempt + 1 }, outcome.delay);
-    else this.forget(item.id);
+    record.status = outcome.status;
+    record.finishedAt = this.clock.now();
+    if (outcome.status === 'failed') {
+      record.error = outcome.error;
+      this.retain(this.failedIds, item.id, this.keepFailed);
+    } else {
+      record.error = undefined;
+      this.retain(this.completedIds, item.id, this.keepCompleted);
+    }
   }
 
-  /** A finished id stays known (idempotency) until `keepFinished` newer ones push it out. */
-  private forget(id: string): void {
-    this.finished.push(id);
-    if (this.finished.length > this.keepFinished) this.known.delete(this.finished.shift()!);
+  /** Keeps the newest `keep` finished ids of one kind; older ones are forgotten (their ids may be fired again). */
+  private retain(ids: Set<string>, id: string, keep: number): void {
+    ids.add(id);
+    if (ids.size <= keep) return;
+    const oldest = ids.values().next().value as string;
+    ids.delete(oldest);
+    this.records.delete(oldest);
   }
 
   private isIdle(): boolean {
@@ -143,4 +229,16 @@ export class MemoryTransport implements MessagioTransport {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+function toState(id: string, record: DeliveryRecord): DeliveryState {
+  return {
+    id,
+    ...splitDeliveryId(id),
+    type: record.type,
+    status: record.status,
+    attempts: record.attempts,
+    ...(record.error ? { error: `${record.error.name}: ${record.error.message}`, stack: record.error.stack } : {}),
+    ...(record.finishedAt !== undefined ? { finishedAt: new Date(record.finishedAt) } : {}),
+  };
 }

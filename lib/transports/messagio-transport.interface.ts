@@ -1,6 +1,7 @@
 import type { MessagioBackoff } from '../interfaces/messagio-listener-options.interface.js';
 import type { DeliveryAttempt, DeliveryOutcome } from '../delivery/dispatcher.js';
 import type { MessagioEnvelope } from '../message/envelope.js';
+import type { DeliveryCounts, DeliveryState, FailedFilter } from './delivery-state.js';
 
 /**
  * One message × one listener, ready to store. Everything a transport needs to
@@ -46,4 +47,12 @@ export interface MessagioTransport {
   pause?(): Promise<void>;
   /** Optional: undo `pause`. */
   resume?(): Promise<void>;
+  /** Optional (needed by `receipt.wait()` and `MessagioAdmin.status()`): states of deliveries by id. */
+  inspect?(deliveryIds: string[]): Promise<DeliveryState[]>;
+  /** Optional (`MessagioAdmin`): deliveries that failed for good, newest first. */
+  failed?(filter: FailedFilter): Promise<DeliveryState[]>;
+  /** Optional (`MessagioAdmin`): runs failed deliveries again with a fresh retry budget; returns the ids re-queued. */
+  retry?(deliveryIds: string[]): Promise<string[]>;
+  /** Optional (`MessagioAdmin`): deliveries by status. */
+  counts?(): Promise<DeliveryCounts>;
 }

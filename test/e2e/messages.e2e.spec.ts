@@ -76,7 +76,7 @@ describe.each(TRANSPORTS)('messages through %s', (transport) => {
     if (transport === 'bullmq') {
       expect(await queueOf(app).getJobCountByTypes('waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed')).toBe(0);
     } else {
-      const counts = (transportOf(app) as unknown as { counts(): Record<string, number> }).counts();
+      const counts = (transportOf(app) as unknown as { pending(): Record<string, number> }).pending();
       expect(counts).toEqual({ waiting: 0, scheduled: 0, running: 0 });
     }
     expect(app.get(Recorder).calls).toHaveLength(0);

@@ -132,8 +132,9 @@ describe('MessagioModule', () => {
     expect(queue.name).toBe(queueName);
     expect(queue).toBe(queueOf(app));
     const receipt = await app.get(MessagioPublisher).fire(new PerformAction('bull', 1));
-    await app.get(Recorder).waitFor(1);
-    expect(await (await queue.getJob(`${receipt.messageId}|Listeners.run`))!.getState()).toBe('completed');
+    const job = await settled(queue, `${receipt.messageId}|Listeners.run`);
+    expect(await job.getState()).toBe('completed');
+    expect(app.get(Recorder).calls).toHaveLength(1);
   });
 
   it('fails bootstrap with a clear error when no connection is configured anywhere', async () => {

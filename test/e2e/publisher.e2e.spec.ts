@@ -91,7 +91,7 @@ describe.each(TRANSPORTS)('MessagioPublisher (%s)', (transport) => {
     const started = Date.now();
     await app.get(MessagioPublisher).fire(new ActionPerformed('later'), { delay: 300 });
     if (transport === 'bullmq') expect(await queueOf(app).getJobCounts('delayed')).toEqual({ delayed: 1 });
-    else expect(memoryTransportOf(app).counts().scheduled).toBe(1);
+    else expect(memoryTransportOf(app).pending().scheduled).toBe(1);
     const recorder = app.get(Recorder);
     await recorder.waitFor(1);
     expect(recorder.calls[0]!.at - started).toBeGreaterThanOrEqual(295);

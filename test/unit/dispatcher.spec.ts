@@ -1,5 +1,6 @@
 import { IsInt } from 'class-validator';
 import { MessagioDispatcher } from '../../lib/delivery/dispatcher.js';
+import { MessagioObservers } from '../../lib/delivery/messagio-observer.js';
 import { currentMessagioContext } from '../../lib/delivery/messagio-context.js';
 import { ListenerRegistry } from '../../lib/listeners/listener.registry.js';
 import { resolveListenerOptions } from '../../lib/listeners/listener-options.js';
@@ -20,7 +21,7 @@ function setup(handler: (m: Messagio, c: MessagioContext) => unknown) {
     { cls: Count, options: resolveListenerOptions('L', { retryOn: [Retryable], maxRetries: 2, retryDelay: 10, backoff: 'exponential' }) },
   ]);
   types.register(Other);
-  return new MessagioDispatcher(types, listeners, resolveMessagioOptions({}));
+  return new MessagioDispatcher(types, listeners, new MessagioObservers(), resolveMessagioOptions({}));
 }
 
 const envelope = (over: Record<string, unknown> = {}) => ({

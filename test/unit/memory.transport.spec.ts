@@ -76,7 +76,7 @@ describe('MemoryTransport', () => {
     await transport.enqueue([delivery('r')]);
     await flush();
     expect(attempts).toEqual([1]);
-    expect(transport.counts()).toEqual({ waiting: 0, scheduled: 1, running: 0 });
+    expect(transport.pending()).toEqual({ waiting: 0, scheduled: 1, running: 0 });
     await clock.advance(59_999);
     expect(attempts).toEqual([1]);
     await clock.advance(1);
@@ -104,7 +104,7 @@ describe('MemoryTransport', () => {
     await transport.enqueue([delivery('later', 5, { delay: 1000 }), delivery('n1'), delivery('n2'), delivery('n3')]);
     for (let i = 0; i < 5; i++) await flush();
     expect(started).toEqual(['n1', 'n2', 'n3']);
-    expect(transport.counts()).toEqual({ waiting: 0, scheduled: 1, running: 0 });
+    expect(transport.pending()).toEqual({ waiting: 0, scheduled: 1, running: 0 });
     expect(peak).toBe(2);
     await clock.advance(1000);
     await transport.idle();
@@ -123,9 +123,9 @@ describe('MemoryTransport', () => {
     await transport.pause();
     await transport.enqueue([delivery('p')]);
     await flush();
-    expect(transport.counts().waiting).toBe(1);
+    expect(transport.pending().waiting).toBe(1);
     await transport.resume();
-    expect(transport.counts().running).toBe(1);
+    expect(transport.pending().running).toBe(1);
     await transport.close();
     expect(finished).toBe(1);
   });

@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MESSAGIO_TRANSPORT } from '../messagio.constants.js';
+import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
+import { ListenerRegistry } from '../listeners/listener.registry.js';
+import type { DeliveryCounts, DeliveryState, FailedFilter } from '../transports/delivery-state.js';
+import type { MessagioTransport } from '../transports/messagio-transport.interface.js';
+import { deliveryIdOf } from './messagio-context.js';
+
+/** Which failed deliveries `retry()` re-runs. */
+export type RetrySelection = { messageId: string; listener?: string } | FailedFilter;
+
+/**
+ * Ask where messages stand, and replay what failed.
+ * @publicApi
+ */
+@Injectable()
+export class MessagioAdmin {
+  constructor(
+    private readonly listeners: ListenerRegistry,
+    @Inject(MESSAGIO_TRANSPORT) private readonly transport: MessagioTransport,
+  ) {}
+
+  /**
+   * The state of each delivery of a message, one per listener this process
+   * knows: `queued | delayed | running | completed | failed`, attempts and
+   * last error. Listeners the message never had a delivery for are left out.
+   */
+  async status(messageId: string): Promise<DeliveryState[]> {
+    const states = await this.need('inspect').call(this.transport, this.listeners.ids().map((id) => deliveryIdOf(messageId, id)));
+    return states.filter((s) => s.status !== 'unknown');
+  }
+
+  /** Deliveries that failed for good, newest first, optionally of one type or listener. */
+  failed(filter: FailedFilter = {}): Promise<DeliveryState[]> {
+    return this.need('failed').call(this.transport, filter);
+  }
+
+  /**
+   * Runs chosen failed deliveries again, with a fresh retry budget, and only
+   * those: one message's (all its failed listeners, or one), or those matching
+   * a filter. Returns the delivery ids re-queued.
+   */
+  async retry(selection: RetrySelection): Promise<string[]> {
+    const ids =
+      'messageId' in selection
+        ? selection.listener !== undefined
+          ? [deliveryIdOf(selection.messageId, selection.listener)]
+          : (await this.status(selection.messageId)).filter((s) => s.status === 'failed').map((s) => s.id)
+        : (await this.failed(selection)).map((s) => s.id);
+    return this.need('retry').call(this.transport, ids);
+  }
+
+  /** Deliveries by status, over the whole queue. */
+  counts(): Promise<DeliveryCounts> {
+    return this.need('counts').call(this.transport);
+  }
+
+  private need<K extends 'inspect' | 'failed' | 'retry' | 'counts'>(method: K): NonNullable<MessagioTransport[K]> {
+    const fn = this.transport[method];
+    if (!fn) throw new MessagioConfigurationError(`The ${this.transport.name} transport does not support ${method}().`);
+    return fn as NonNullable<MessagioTransport[K]>;
+  }
+}

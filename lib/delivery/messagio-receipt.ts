@@ -1,0 +1,59 @@
+import { MessagioTimeoutError } from '../errors/messagio-timeout.error.js';
+import type { FireReceipt } from '../interfaces/fire-options.interface.js';
+import { isFinished, type DeliveryState } from '../transports/delivery-state.js';
+
+/** Options of `receipt.wait()`. */
+export interface WaitOptions {
+  /**
+   * Milliseconds before `wait()` rejects with `MessagioTimeoutError`.
+   * @default 30000
+   */
+  timeout?: number;
+}
+
+/** What `receipt.wait()` resolves to: each listener's final state. */
+export interface MessagioOutcome {
+  messageId: string;
+  /** True when every delivery completed. */
+  ok: boolean;
+  deliveries: DeliveryState[];
+}
+
+/** Reads the states of deliveries from wherever they are stored. */
+export type DeliveryInspector = (deliveryIds: string[]) => Promise<DeliveryState[]>;
+
+/**
+ * The receipt of a fire: `{ messageId, traceId, listeners }`, plus `wait()`.
+ * @publicApi
+ */
+export class MessagioReceipt implements FireReceipt {
+  constructor(
+    readonly messageId: string,
+    readonly traceId: string,
+    readonly listeners: string[],
+    private readonly inspect: DeliveryInspector,
+  ) {
+    // Keep the receipt a plain-looking { messageId, traceId, listeners } when logged or compared.
+    Object.defineProperty(this, 'inspect', { enumerable: false });
+  }
+
+  /**
+   * Resolves when every delivery of this message has completed or failed for
+   * good, with each listener's outcome. It reads the deliveries' own state
+   * (not a best-effort event stream), polling with a growing interval.
+   */
+  async wait({ timeout = 30_000 }: WaitOptions = {}): Promise<MessagioOutcome> {
+    const ids = this.listeners.map((listener) => `${this.messageId}|${listener}`);
+    const deadline = Date.now() + timeout;
+    for (let pause = 5; ; pause = Math.min(pause * 2, 250)) {
+      const deliveries = ids.length > 0 ? await this.inspect(ids) : [];
+      const pending = deliveries.filter((d) => !isFinished(d.status));
+      if (pending.length === 0) {
+        return { messageId: this.messageId, ok: deliveries.every((d) => d.status === 'completed'), deliveries };
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new MessagioTimeoutError(this.messageId, timeout, pending.map((d) => d.listener));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+    }
+  }
+}
