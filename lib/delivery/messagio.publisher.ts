@@ -104,13 +104,17 @@ export class MessagioPublisher {
     try {
       // Deterministic id: a fault reported twice (a crash between firing it and
       // recording the failure) is stored once.
-      await this.fire(fault, { messageId: `fault-${createHash('sha1').update(deliveryIdOf(envelope.id, envelope.listener)).digest('hex')}`, traceId: envelope.traceId });
+      const messageId = `fault-${createHash('sha1').update(deliveryIdOf(envelope.id, envelope.listener)).digest('hex')}`;
+      const prepared = await this.prepare(fault, { messageId, traceId: envelope.traceId }, envelope.id);
+      await this.transport.enqueue(prepared.deliveries);
+      this.stored(prepared);
     } catch (error) {
       this.logger.error(`Could not fire MessagioFault for ${envelope.listener} on ${envelope.type} (messageId=${envelope.id}): ${(error as Error)?.message}`);
     }
   }
 
-  private async prepare(message: Messagio, options: FireOptions): Promise<PreparedFire> {
+  /** `causationId` defaults to the message being handled in this async context, if any. */
+  private async prepare(message: Messagio, options: FireOptions, causationId?: string): Promise<PreparedFire> {
     if (!(message instanceof Messagio)) throw new MessagioInvalidMessageError(message);
     checkFireOptions(options);
     const type = this.types.nameOf(message.constructor as MessagioClass);
@@ -127,7 +131,7 @@ export class MessagioPublisher {
       type,
       id: messageId,
       traceId,
-      causationId: parent?.messageId ?? null,
+      causationId: causationId ?? parent?.messageId ?? null,
       firedAt: new Date().toISOString(),
       payload,
     };
