@@ -56,12 +56,15 @@ export class BullMqTransport implements MessagioTransport {
   readonly name = 'bullmq';
   private readonly logger = new Logger('Messagio');
   private worker: Worker<MessagioEnvelope> | undefined;
-  private lastWorkerError = 0;
+  private lastRedisError = 0;
 
   constructor(
     readonly queue: Queue<MessagioEnvelope>,
     private readonly options: BullMqTransportOptions,
-  ) {}
+  ) {
+    // Without a listener BullMQ prints every connection error raw to the console.
+    queue.on('error', (error) => this.logRedisError('queue', error));
+  }
 
   async enqueue(deliveries: Delivery[]): Promise<void> {
     if (deliveries.length === 0) return;
@@ -93,7 +96,7 @@ export class BullMqTransport implements MessagioTransport {
       maxStalledCount: settings.maxStalledCount,
       autorun: false,
     });
-    this.worker.on('error', (error) => this.logWorkerError(error));
+    this.worker.on('error', (error) => this.logRedisError('worker', error));
     void this.worker.run().catch((error: Error) => this.logger.error(`BullMQ worker stopped: ${error.message}`, error.stack));
   }
 
@@ -201,12 +204,12 @@ export class BullMqTransport implements MessagioTransport {
     }
   }
 
-  // A dead Redis makes the worker report the same error many times a second.
-  private logWorkerError(error: Error): void {
+  // A dead Redis makes BullMQ report the same error many times a second.
+  private logRedisError(source: 'queue' | 'worker', error: Error): void {
     const now = Date.now();
-    if (now - this.lastWorkerError < 5000) return;
-    this.lastWorkerError = now;
-    this.logger.error(`BullMQ worker error (repeats muted for 5 s): ${error.message}`);
+    if (now - this.lastRedisError < 5000) return;
+    this.lastRedisError = now;
+    this.logger.error(`BullMQ ${source} error (repeats muted for 5 s): ${error.message}`);
   }
 
   private jobOptions(d: Delivery): JobsOptions {
