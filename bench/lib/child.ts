@@ -1,0 +1,20 @@
+// Entry point of the benchmark's child processes: runs one task of a scenario
+// in a fresh Node process (its own RSS, its own CPU) and talks to the parent
+// over IPC. Started by spawnChild(); never run by hand.
+import 'reflect-metadata';
+import { runMemoryTask, type MemoryTask } from '../scenarios/08-memory.js';
+import { runWorkerTask, type WorkerTask } from '../scenarios/09-worker-processes.js';
+
+export type ChildTask = MemoryTask | WorkerTask;
+
+const task = JSON.parse(process.argv[2] ?? '{}') as ChildTask;
+try {
+  if (task.task === 'memory') await runMemoryTask(task);
+  else if (task.task === 'worker') await runWorkerTask(task);
+  else throw new Error(`unknown child task ${JSON.stringify(task)}`);
+  process.disconnect?.();
+} catch (error) {
+  process.send?.({ type: 'error', message: (error as Error).stack ?? String(error) });
+  process.exitCode = 1;
+  process.disconnect?.();
+}

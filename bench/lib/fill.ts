@@ -1,0 +1,34 @@
+// Backlogs for the drain scenarios (3 and 9): filled before the clock starts.
+import { createMessagioApp } from './apps.js';
+import { OrderPlacedListener } from './listeners.js';
+import { OrderPlaced, orderPayload } from './messages.js';
+import { RAW_JOB_OPTIONS, rawQueue } from './raw.js';
+import type { RedisTarget } from './redis.js';
+
+const FILL_BATCH = 1000;
+
+/** Fills `queueName` with `n` messagio deliveries, through a publish-only app. */
+export async function fillWithMessagio(redis: RedisTarget, queueName: string, n: number): Promise<void> {
+  const producer = await createMessagioApp({ redis, queueName, concurrency: false, validate: false, listeners: [OrderPlacedListener] });
+  try {
+    for (let start = 0; start < n; start += FILL_BATCH) {
+      const count = Math.min(FILL_BATCH, n - start);
+      await producer.publisher.fireMany(Array.from({ length: count }, (_, i) => new OrderPlaced(orderPayload(start + i))));
+    }
+  } finally {
+    await producer.close();
+  }
+}
+
+/** Fills `queueName` with `n` raw jobs of the same payload. */
+export async function fillRaw(redis: RedisTarget, queueName: string, n: number): Promise<void> {
+  const queue = rawQueue(redis, queueName);
+  try {
+    for (let start = 0; start < n; start += FILL_BATCH) {
+      const count = Math.min(FILL_BATCH, n - start);
+      await queue.addBulk(Array.from({ length: count }, (_, i) => ({ name: 'bench.order-placed', data: orderPayload(start + i), opts: RAW_JOB_OPTIONS })));
+    }
+  } finally {
+    await queue.close();
+  }
+}

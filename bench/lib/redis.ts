@@ -1,0 +1,50 @@
+// The benchmark's own redis-server, and what the harness asks of it.
+import { Redis } from 'ioredis';
+import { startRedisServer, type RedisServerHandle } from '../../lib/testing/index.js';
+
+export interface RedisTarget {
+  host: string;
+  port: number;
+}
+
+export class BenchRedis implements RedisTarget {
+  private constructor(
+    private readonly server: RedisServerHandle,
+    readonly admin: Redis,
+  ) {}
+
+  get host(): string {
+    return this.server.host;
+  }
+
+  get port(): number {
+    return this.server.port;
+  }
+
+  /** Starts a private redis-server on a free port (persistence off). */
+  static async start(): Promise<BenchRedis> {
+    const server = await startRedisServer();
+    const admin = new Redis({ host: server.host, port: server.port, maxRetriesPerRequest: null, lazyConnect: true });
+    await admin.connect();
+    return new BenchRedis(server, admin);
+  }
+
+  /** Empties Redis between trials, so no trial pays for another's keys. */
+  async flush(): Promise<void> {
+    await this.admin.flushall();
+  }
+
+  /** `used_memory` of INFO memory, in bytes. */
+  async usedMemory(): Promise<number> {
+    return Number(/used_memory:(\d+)/.exec(await this.admin.info('memory'))?.[1] ?? Number.NaN);
+  }
+
+  async version(): Promise<string> {
+    return /redis_version:(\S+)/.exec(await this.admin.info('server'))?.[1] ?? 'unknown';
+  }
+
+  async stop(): Promise<void> {
+    this.admin.disconnect();
+    await this.server.stop();
+  }
+}

@@ -1,0 +1,94 @@
+// `npm run bench`: nestjs-messagio against hand-written BullMQ (and
+// @nestjs/event-emitter for the in-process paths), side by side in one run, on
+// a private redis-server. See bench/README.md.
+import 'reflect-metadata';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseBenchArgs, USAGE, type BenchArgs } from './lib/args.js';
+import { runScenario, type BenchContext, type RowResult, type Scenario } from './lib/harness.js';
+import { describeMachine, machineInfo } from './lib/machine.js';
+import { payloadBytes } from './lib/messages.js';
+import { BenchRedis } from './lib/redis.js';
+import { renderTable, renderVerdicts } from './lib/table.js';
+import { fireScenario } from './scenarios/01-fire.js';
+import { fireManyScenario } from './scenarios/02-fire-many.js';
+import { drainScenario } from './scenarios/03-drain.js';
+import { fanOutScenario } from './scenarios/04-fan-out.js';
+import { latencyScenario } from './scenarios/05-latency.js';
+import { inProcessScenario } from './scenarios/06-in-process.js';
+import { bootstrapScenario } from './scenarios/07-bootstrap.js';
+import { memoryScenario } from './scenarios/08-memory.js';
+import { workerProcessesScenario } from './scenarios/09-worker-processes.js';
+
+const SCENARIOS: Scenario[] = [
+  fireScenario,
+  fireManyScenario,
+  drainScenario,
+  fanOutScenario,
+  latencyScenario,
+  inProcessScenario,
+  bootstrapScenario,
+  memoryScenario,
+  workerProcessesScenario,
+];
+
+async function main(args: BenchArgs): Promise<number> {
+  const unknown = args.only.filter((id) => !SCENARIOS.some((s) => s.id === id));
+  if (unknown.length > 0) throw new Error(`No scenario ${unknown.join(', ')} (there are 1–${SCENARIOS.length}).`);
+  const redis = await BenchRedis.start();
+  const machine = machineInfo(await redis.version());
+  const started = new Date();
+  console.log(`nestjs-messagio benchmark — ${describeMachine(machine)}`);
+  console.log(
+    `redis-server on 127.0.0.1:${redis.port}; repeats ${args.repeats}, scale ${args.scale}; payload ${payloadBytes()} bytes of JSON` +
+      `${args.variants.length ? `; trials: ${args.variants.join(', ')}` : ''}\n`,
+  );
+  let run = 0;
+  const ctx: BenchContext = {
+    args,
+    redis,
+    size: (full, floor = 1) => Math.max(floor, Math.round(full * args.scale)),
+    queueName: (tag) => `bench-${tag.replace(/[^a-z0-9]+/gi, '-')}-${++run}`,
+    log: (line) => console.log(line),
+  };
+  const rows: RowResult[] = [];
+  try {
+    for (const scenario of SCENARIOS.filter((s) => args.only.length === 0 || args.only.includes(s.id))) {
+      console.log(`${scenario.id}. ${scenario.title}`);
+      rows.push(...(await runScenario(scenario, ctx)));
+    }
+  } finally {
+    await redis.stop();
+  }
+  const seconds = Math.round((Date.now() - started.getTime()) / 1000);
+  const table = renderTable(rows);
+  const verdicts = renderVerdicts(rows);
+  console.log(`\n${describeMachine(machine)}; repeats ${args.repeats}, scale ${args.scale}, ${seconds} s\n`);
+  console.log(table);
+  console.log(`\n${verdicts}`);
+  mkdirSync(dirname(args.out), { recursive: true });
+  writeFileSync(
+    args.out,
+    `${JSON.stringify({ date: started.toISOString(), seconds, machine, args, payloadBytes: payloadBytes(), rows, table, verdicts }, null, 2)}\n`,
+  );
+  console.log(`\nResults: ${args.out}`);
+  return 0;
+}
+
+let args: BenchArgs | undefined;
+try {
+  args = parseBenchArgs(process.argv.slice(2));
+} catch (error) {
+  console.error(`${(error as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (!args) {
+  console.log(USAGE);
+} else {
+  try {
+    process.exitCode = await main(args);
+  } catch (error) {
+    console.error(`Benchmark failed: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  }
+}

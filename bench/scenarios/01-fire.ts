@@ -1,0 +1,74 @@
+// 1. fire() awaited one message at a time (one listener → one job) vs an
+//    awaited queue.add per job. Producer only: nothing consumes.
+import { createMessagioApp } from '../lib/apps.js';
+import type { BenchContext, Scenario, Trial } from '../lib/harness.js';
+import { OrderPlacedListener } from '../lib/listeners.js';
+import { OrderPlaced, orderPayload } from '../lib/messages.js';
+import { RAW_JOB_OPTIONS, rawQueue } from '../lib/raw.js';
+import { perSecond } from '../lib/stats.js';
+
+const FULL = 5000;
+
+function messagioTrial(ctx: BenchContext, validate: boolean): Trial {
+  return {
+    key: `messagio validation ${validate ? 'on' : 'off'}`,
+    async run() {
+      const n = ctx.size(FULL, 100);
+      const m = await createMessagioApp({ redis: ctx.redis, queueName: ctx.queueName('fire'), concurrency: false, validate, listeners: [OrderPlacedListener] });
+      try {
+        const warmup = Math.min(200, n);
+        for (let i = 0; i < warmup; i++) await m.publisher.fire(new OrderPlaced(orderPayload(i)));
+        const t0 = performance.now();
+        for (let i = 0; i < n; i++) await m.publisher.fire(new OrderPlaced(orderPayload(warmup + i)));
+        return { 'jobs/s': perSecond(n, performance.now() - t0) };
+      } finally {
+        await m.close();
+      }
+    },
+  };
+}
+
+function rawTrial(ctx: BenchContext): Trial {
+  return {
+    key: 'raw',
+    async run() {
+      const n = ctx.size(FULL, 100);
+      const queue = rawQueue(ctx.redis, ctx.queueName('add'));
+      try {
+        await queue.waitUntilReady();
+        const warmup = Math.min(200, n);
+        for (let i = 0; i < warmup; i++) await queue.add('bench.order-placed', orderPayload(i), RAW_JOB_OPTIONS);
+        const t0 = performance.now();
+        for (let i = 0; i < n; i++) await queue.add('bench.order-placed', orderPayload(warmup + i), RAW_JOB_OPTIONS);
+        return { 'jobs/s': perSecond(n, performance.now() - t0) };
+      } finally {
+        await queue.close();
+      }
+    },
+  };
+}
+
+export const fireScenario: Scenario = {
+  id: '1',
+  title: 'fire() one at a time vs queue.add',
+  trials: (ctx) => [rawTrial(ctx), messagioTrial(ctx, true), messagioTrial(ctx, false)],
+  rows: () => [
+    {
+      case: '1 listener, validation on',
+      metric: 'throughput',
+      unit: 'jobs/s',
+      higherIsBetter: true,
+      subject: { trial: 'messagio validation on', metric: 'jobs/s', label: 'messagio' },
+      baseline: { trial: 'raw', metric: 'jobs/s', label: 'raw' },
+      target: { kind: 'ratio-at-least', value: 0.9 },
+    },
+    {
+      case: '1 listener, validation off',
+      metric: 'throughput',
+      unit: 'jobs/s',
+      higherIsBetter: true,
+      subject: { trial: 'messagio validation off', metric: 'jobs/s', label: 'messagio' },
+      baseline: { trial: 'raw', metric: 'jobs/s', label: 'raw' },
+    },
+  ],
+};

@@ -1,0 +1,140 @@
+// 5. Latency at a fixed 500 messages/s (one listener, the worker in the same
+//    process): fire() → listener start, and fire() → job completed (seen
+//    through BullMQ's QueueEvents, the same way for both), p50/p95/p99.
+import { QueueEvents } from 'bullmq';
+import { createMessagioApp } from '../lib/apps.js';
+import type { BenchContext, RowSpec, Scenario, Trial, TrialResult } from '../lib/harness.js';
+import { OrderPlacedListener, Probe } from '../lib/listeners.js';
+import { OrderPlaced, orderPayload } from '../lib/messages.js';
+import { RAW_JOB_OPTIONS, rawQueue, rawWorker } from '../lib/raw.js';
+import type { RedisTarget } from '../lib/redis.js';
+import { percentile } from '../lib/stats.js';
+import { sleep, within } from '../lib/wait.js';
+
+const RATE = 500; // messages per second
+const FULL = 2500; // 5 s at 500/s
+const CONCURRENCY = 1; // messagio's default
+const PERCENTILES = [50, 95, 99];
+
+/** Times of one trial run, by message sequence number. */
+class LatencyRecorder {
+  readonly firedAt: number[] = [];
+  readonly startedAt: number[] = [];
+  readonly jobIdOf: string[] = [];
+  readonly completedAt = new Map<string, number>();
+  private events: QueueEvents | undefined;
+
+  async listen(redis: RedisTarget, queueName: string): Promise<void> {
+    this.events = new QueueEvents(queueName, { connection: { host: redis.host, port: redis.port } });
+    this.events.on('completed', ({ jobId }) => this.completedAt.set(jobId, performance.now()));
+    await this.events.waitUntilReady();
+  }
+
+  /** Fires `warmup + n` messages at RATE; only the last `n` are measured. */
+  async drive(warmup: number, n: number, fire: (seq: number) => Promise<string>): Promise<TrialResult> {
+    const total = warmup + n;
+    const period = 1000 / RATE;
+    const sends: Promise<void>[] = [];
+    const t0 = performance.now();
+    for (let seq = 0; seq < total; seq++) {
+      const wait = t0 + seq * period - performance.now();
+      if (wait >= 1) await sleep(wait);
+      this.firedAt[seq] = performance.now();
+      sends.push(fire(seq).then((jobId) => void (this.jobIdOf[seq] = jobId)));
+    }
+    await Promise.all(sends);
+    const complete = async () => {
+      while (this.startedAt.filter((t) => t !== undefined).length < total || this.completedAt.size < total) await sleep(10);
+    };
+    await within(complete(), 60_000, `waiting for ${total} deliveries`);
+    await this.events?.close();
+    const start: number[] = [];
+    const done: number[] = [];
+    for (let seq = warmup; seq < total; seq++) {
+      start.push(this.startedAt[seq]! - this.firedAt[seq]!);
+      done.push(this.completedAt.get(this.jobIdOf[seq]!)! - this.firedAt[seq]!);
+    }
+    const result: TrialResult = {};
+    for (const p of PERCENTILES) {
+      result[`start p${p}`] = percentile(start, p);
+      result[`done p${p}`] = percentile(done, p);
+    }
+    result['achieved msgs/s'] = (total - 1) / ((this.firedAt[total - 1]! - this.firedAt[0]!) / 1000);
+    return result;
+  }
+}
+
+function messagioTrial(ctx: BenchContext): Trial {
+  return {
+    key: 'messagio',
+    async run() {
+      const n = ctx.size(FULL, 250);
+      const queueName = ctx.queueName('latency');
+      const recorder = new LatencyRecorder();
+      const probe = new Probe();
+      probe.onStart = (p) => (recorder.startedAt[p.seq] = performance.now());
+      const m = await createMessagioApp({ redis: ctx.redis, queueName, concurrency: CONCURRENCY, validate: true, listeners: [OrderPlacedListener], probe });
+      try {
+        await recorder.listen(ctx.redis, queueName);
+        return await recorder.drive(Math.min(250, n), n, async (seq) => {
+          const receipt = await m.publisher.fire(new OrderPlaced(orderPayload(seq)));
+          return `${receipt.messageId}|${receipt.listeners[0]}`;
+        });
+      } finally {
+        await m.close();
+      }
+    },
+  };
+}
+
+function rawTrial(ctx: BenchContext): Trial {
+  return {
+    key: 'raw',
+    async run() {
+      const n = ctx.size(FULL, 250);
+      const queueName = ctx.queueName('latency-raw');
+      const recorder = new LatencyRecorder();
+      const queue = rawQueue(ctx.redis, queueName);
+      const worker = rawWorker(ctx.redis, queueName, CONCURRENCY, async (job) => {
+        recorder.startedAt[job.data.seq] = performance.now();
+      });
+      try {
+        await Promise.all([queue.waitUntilReady(), worker.waitUntilReady(), recorder.listen(ctx.redis, queueName)]);
+        return await recorder.drive(Math.min(250, n), n, async (seq) => {
+          const job = await queue.add('bench.order-placed', orderPayload(seq), RAW_JOB_OPTIONS);
+          return job.id!;
+        });
+      } finally {
+        await worker.close();
+        await queue.close();
+      }
+    },
+  };
+}
+
+export const latencyScenario: Scenario = {
+  id: '5',
+  title: `Latency at ${RATE} msgs/s`,
+  trials: (ctx) => [rawTrial(ctx), messagioTrial(ctx)],
+  rows: () => {
+    const rows: RowSpec[] = [];
+    for (const [what, label] of [
+      ['start', 'fire → listener start'],
+      ['done', 'fire → job completed'],
+    ] as const) {
+      for (const p of PERCENTILES) {
+        rows.push({
+          case: `${label}, concurrency ${CONCURRENCY}, validation on`,
+          metric: `p${p}`,
+          unit: 'ms',
+          higherIsBetter: false,
+          subject: { trial: 'messagio', metric: `${what} p${p}`, label: 'messagio' },
+          baseline: { trial: 'raw', metric: `${what} p${p}`, label: 'raw' },
+          ...(p === 50 ? { target: { kind: 'extra-at-most' as const, value: 0.3, unit: 'ms' } } : {}),
+          ...(p === 99 ? { target: { kind: 'extra-at-most' as const, value: 1, unit: 'ms' } } : {}),
+        });
+      }
+    }
+    return rows;
+  },
+};

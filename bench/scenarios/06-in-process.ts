@@ -1,0 +1,108 @@
+// 6. In-process paths, no Redis: fire({ sync: true }) and the in-memory
+//    transport, each message to three listeners, vs @nestjs/event-emitter's
+//    emitAsync to the same three listeners. Rate in deliveries (listener calls) per second.
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { MemoryTransport } from '../../lib/index.js';
+import { createEventEmitterApp, createMessagioApp } from '../lib/apps.js';
+import type { BenchContext, RowSpec, Scenario, Trial } from '../lib/harness.js';
+import { OrderShippedEventListeners, OrderShippedListeners } from '../lib/listeners.js';
+import { OrderShipped, orderPayload } from '../lib/messages.js';
+import { perSecond } from '../lib/stats.js';
+import { within } from '../lib/wait.js';
+
+const FULL = 20_000; // messages; ×3 deliveries
+const WARMUP = 500;
+const LISTENERS = 3;
+
+function syncTrial(ctx: BenchContext, validate: boolean): Trial {
+  return {
+    key: `messagio sync validation ${validate ? 'on' : 'off'}`,
+    async run() {
+      const n = ctx.size(FULL, 500);
+      const m = await createMessagioApp({ transport: 'memory', concurrency: false, validate, listeners: [OrderShippedListeners] });
+      try {
+        for (let i = 0; i < WARMUP; i++) await m.publisher.fire(new OrderShipped(orderPayload(i)), { sync: true });
+        const before = m.probe.delivered;
+        const t0 = performance.now();
+        for (let i = 0; i < n; i++) await m.publisher.fire(new OrderShipped(orderPayload(i)), { sync: true });
+        const elapsed = performance.now() - t0;
+        if (m.probe.delivered - before !== n * LISTENERS) throw new Error(`sync: ${m.probe.delivered - before} deliveries, expected ${n * LISTENERS}`);
+        return { 'deliveries/s': perSecond(n * LISTENERS, elapsed) };
+      } finally {
+        await m.close();
+      }
+    },
+  };
+}
+
+function memoryTrial(ctx: BenchContext, validate: boolean): Trial {
+  return {
+    key: `messagio memory validation ${validate ? 'on' : 'off'}`,
+    async run() {
+      const n = ctx.size(FULL, 500);
+      const m = await createMessagioApp({ transport: 'memory', concurrency: 1, validate, listeners: [OrderShippedListeners] });
+      const transport = m.transport as MemoryTransport;
+      try {
+        for (let i = 0; i < WARMUP; i++) await m.publisher.fire(new OrderShipped(orderPayload(i)));
+        await within(transport.idle(), 60_000, 'warm-up');
+        const before = m.probe.delivered;
+        const t0 = performance.now();
+        for (let i = 0; i < n; i++) await m.publisher.fire(new OrderShipped(orderPayload(i)));
+        await within(transport.idle(), 120_000, `${n * LISTENERS} in-memory deliveries`);
+        const elapsed = performance.now() - t0;
+        if (m.probe.delivered - before !== n * LISTENERS) throw new Error(`memory: ${m.probe.delivered - before} deliveries, expected ${n * LISTENERS}`);
+        return { 'deliveries/s': perSecond(n * LISTENERS, elapsed) };
+      } finally {
+        await m.close();
+      }
+    },
+  };
+}
+
+function eventEmitterTrial(ctx: BenchContext): Trial {
+  return {
+    key: 'event-emitter',
+    async run() {
+      const n = ctx.size(FULL, 500);
+      const e = await createEventEmitterApp([OrderShippedEventListeners]);
+      const emitter = e.app.get(EventEmitter2);
+      try {
+        for (let i = 0; i < WARMUP; i++) await emitter.emitAsync('bench.order-shipped', new OrderShipped(orderPayload(i)));
+        const before = e.probe.delivered;
+        const t0 = performance.now();
+        for (let i = 0; i < n; i++) await emitter.emitAsync('bench.order-shipped', new OrderShipped(orderPayload(i)));
+        const elapsed = performance.now() - t0;
+        if (e.probe.delivered - before !== n * LISTENERS) throw new Error(`event-emitter: ${e.probe.delivered - before} deliveries, expected ${n * LISTENERS}`);
+        return { 'deliveries/s': perSecond(n * LISTENERS, elapsed) };
+      } finally {
+        await e.close();
+      }
+    },
+  };
+}
+
+export const inProcessScenario: Scenario = {
+  id: '6',
+  title: 'In-process: sync and memory transport vs event-emitter',
+  trials: (ctx) => [
+    eventEmitterTrial(ctx),
+    syncTrial(ctx, true),
+    syncTrial(ctx, false),
+    memoryTrial(ctx, true),
+    memoryTrial(ctx, false),
+  ],
+  rows: () =>
+    (['sync', 'memory'] as const).flatMap((path) =>
+      [true, false].map(
+        (validate): RowSpec => ({
+          case: `${path === 'sync' ? 'fire({ sync: true })' : 'memory transport, concurrency 1'}, 3 listeners, validation ${validate ? 'on' : 'off'}`,
+          metric: 'throughput',
+          unit: 'deliveries/s',
+          higherIsBetter: true,
+          subject: { trial: `messagio ${path} validation ${validate ? 'on' : 'off'}`, metric: 'deliveries/s', label: 'messagio' },
+          baseline: { trial: 'event-emitter', metric: 'deliveries/s', label: 'event-emitter' },
+          ...(validate ? {} : { target: { kind: 'at-least' as const, value: 100_000, unit: 'deliveries/s' } }),
+        }),
+      ),
+    ),
+};
