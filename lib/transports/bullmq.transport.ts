@@ -57,6 +57,7 @@ export class BullMqTransport implements MessagioTransport {
   private readonly logger = new Logger('Messagio');
   private worker: Worker<MessagioEnvelope> | undefined;
   private lastRedisError = 0;
+  private workerReady = false;
 
   constructor(
     readonly queue: Queue<MessagioEnvelope>,
@@ -97,6 +98,11 @@ export class BullMqTransport implements MessagioTransport {
       autorun: false,
     });
     this.worker.on('error', (error) => this.logRedisError('worker', error));
+    this.workerReady = false;
+    this.worker.waitUntilReady().then(
+      () => (this.workerReady = true),
+      () => undefined,
+    );
     void this.worker.run().catch((error: Error) => this.logger.error(`BullMQ worker stopped: ${error.message}`, error.stack));
   }
 
@@ -110,22 +116,24 @@ export class BullMqTransport implements MessagioTransport {
 
   /**
    * Stops fetching, waits up to `shutdownTimeout` for deliveries in flight,
-   * then closes the worker. Deliveries still running after that are left to
-   * stalled-job recovery (re-run elsewhere), never lost. The queue itself is
-   * closed afterwards by @nestjs/bullmq.
+   * closes the worker, then the queue (so @nestjs/bullmq finds it closed).
+   * Deliveries still running after the timeout are left to stalled-job
+   * recovery (re-run elsewhere), never lost. Bounded even when Redis is gone.
    */
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
-    if (!worker) return;
-    let timer: NodeJS.Timeout | undefined;
-    const gave = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.options.shutdownTimeout)));
-    const closed = worker.close().then(() => 'closed' as const);
-    if ((await Promise.race([closed, gave])) === 'timeout') {
-      this.logger.warn(`Deliveries still running after ${this.options.shutdownTimeout} ms; stopping them (they will be re-delivered).`);
-      await worker.close(true);
+    if (worker) {
+      // A worker that never connected has nothing in flight: no need to wait for it.
+      const closing = worker.close(!this.workerReady);
+      if ((await settleWithin(closing, this.options.shutdownTimeout)) === 'timeout') {
+        this.logger.warn(`Worker not closed after ${this.options.shutdownTimeout} ms (deliveries still running, or Redis unreachable); disconnecting. Unfinished deliveries will be re-delivered.`);
+        await worker.disconnect().catch(() => undefined);
+        await settleWithin(closing, 2000);
+      }
     }
-    clearTimeout(timer);
+    const queueClosing = this.queue.close();
+    if ((await settleWithin(queueClosing, 2000)) === 'timeout') await this.queue.disconnect().catch(() => undefined);
   }
 
   async inspect(deliveryIds: string[]): Promise<DeliveryState[]> {
@@ -238,4 +246,15 @@ function toState(job: Job<MessagioEnvelope>, state: JobState | 'unknown'): Deliv
     ...(failedBefore ? { error: job.failedReason, stack: job.stacktrace?.[job.stacktrace.length - 1] } : {}),
     ...(job.finishedOn ? { finishedAt: new Date(job.finishedOn) } : {}),
   };
+}
+
+/** Waits for a promise at most `ms`; never rejects. */
+async function settleWithin(promise: Promise<unknown>, ms: number): Promise<'settled' | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  try {
+    return await Promise.race([promise.then(() => 'settled' as const, () => 'settled' as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
