@@ -1,6 +1,7 @@
 import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { validate, type ValidatorOptions } from 'class-validator';
 import { MessagioValidationError } from '../errors/messagio-validation.error.js';
+import { flatToInstance, flatToPlain } from './flat-messages.js';
 import type { Messagio, MessagioClass } from './messagio.js';
 
 /** Settings of the codec, fixed at bootstrap. */
@@ -12,18 +13,19 @@ export interface CodecOptions {
 /**
  * Message ⇄ JSON-safe payload. Encoding validates the instance then takes its
  * own properties; decoding rebuilds a real instance of a registered class
- * (never evaluating anything) and validates it again.
+ * (never evaluating anything) and validates it again. Flat messages skip
+ * class-transformer with the same result (flat-messages.ts).
  */
 export class MessagioCodec {
   constructor(private readonly options: CodecOptions) {}
 
   async encode(message: Messagio, typeName: string): Promise<Record<string, unknown>> {
     await this.check(message, typeName);
-    return instanceToPlain(message) as Record<string, unknown>;
+    return flatToPlain(message) ?? (instanceToPlain(message) as Record<string, unknown>);
   }
 
   async decode<T extends Messagio>(cls: MessagioClass<T>, typeName: string, payload: Record<string, unknown>): Promise<T> {
-    const message = plainToInstance(cls, payload);
+    const message = flatToInstance(cls, payload) ?? plainToInstance(cls, payload);
     await this.check(message, typeName);
     return message;
   }
