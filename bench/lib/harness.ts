@@ -159,3 +159,18 @@ function brief(result: TrialResult): string {
     .map(([k, v]) => `${k}=${Number.isInteger(v) || Math.abs(v) >= 100 ? Math.round(v) : v.toFixed(2)}`)
     .join(' ');
 }
+
+/**
+ * Diagnostic row: messagio against raw BullMQ jobs shaped like its deliveries
+ * (trial `raw messagio-shaped`), i.e. the cost of messagio's own code alone.
+ */
+export function shapedRow(what: string, subjectTrial: string, metric: string): RowSpec {
+  return {
+    case: `${what}; baseline: raw jobs shaped like messagio's`,
+    metric: 'throughput',
+    unit: metric,
+    higherIsBetter: true,
+    subject: { trial: subjectTrial, metric, label: 'messagio' },
+    baseline: { trial: 'raw messagio-shaped', metric, label: 'shaped raw' },
+  };
+}

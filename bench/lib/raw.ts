@@ -1,6 +1,9 @@
 // The hand-written BullMQ code that messagio is measured against: a Queue and a
 // Worker used directly, with the same retention as messagio's defaults.
+import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
+import { ENVELOPE_VERSION, MessagioPriority, type MessagioEnvelope } from '../../lib/index.js';
+import { toBullPriority } from '../../lib/delivery/priority.js';
 import { DEFAULT_REMOVE_ON_COMPLETE, DEFAULT_REMOVE_ON_FAIL } from '../../lib/messagio.options.js';
 import type { OrderPayload } from './messages.js';
 import type { RedisTarget } from './redis.js';
@@ -11,20 +14,47 @@ export const RAW_JOB_OPTIONS: JobsOptions = {
   removeOnFail: DEFAULT_REMOVE_ON_FAIL,
 };
 
-export function rawQueue(redis: RedisTarget, name: string): Queue<OrderPayload> {
-  return new Queue<OrderPayload>(name, { connection: { host: redis.host, port: redis.port } });
+export function rawQueue<T = OrderPayload>(redis: RedisTarget, name: string): Queue<T> {
+  return new Queue<T>(name, { connection: { host: redis.host, port: redis.port } });
 }
 
-export function rawWorker(
+export function rawWorker<T = OrderPayload>(
   redis: RedisTarget,
   name: string,
   concurrency: number,
-  processor: (job: Job<OrderPayload>) => Promise<unknown>,
-  autorun = true,
-): Worker<OrderPayload> {
-  return new Worker<OrderPayload>(name, processor, {
-    connection: { host: redis.host, port: redis.port },
-    concurrency,
-    autorun,
-  });
+  processor: (job: Job<T>) => Promise<unknown>,
+): Worker<T> {
+  return new Worker<T>(name, processor, { connection: { host: redis.host, port: redis.port }, concurrency });
 }
+
+/**
+ * Diagnostic baseline, not what a raw user writes: a raw job shaped exactly
+ * like one messagio delivery (the envelope as data, job id `messageId|listener`,
+ * BullMQ priority, attempts and backoff) but added and processed by plain
+ * BullMQ code. messagio against it = the cost of our own code; it against
+ * plain raw = the cost of the delivery model in Redis and BullMQ.
+ */
+export function messagioShapedJob(payload: OrderPayload, type: string, listener: string, priority: number = MessagioPriority.REGULAR) {
+  const id = randomUUID();
+  const data: MessagioEnvelope = {
+    v: ENVELOPE_VERSION,
+    type,
+    id,
+    traceId: randomUUID(),
+    causationId: null,
+    firedAt: new Date().toISOString(),
+    listener,
+    payload: { ...payload },
+  };
+  const opts: JobsOptions = {
+    ...RAW_JOB_OPTIONS,
+    jobId: `${id}|${listener}`,
+    priority: toBullPriority(priority),
+    attempts: 1,
+    backoff: { type: 'fixed', delay: 1000 },
+  };
+  return { name: type, data, opts };
+}
+
+/** Key prefix of the diagnostic trials (see messagioShapedJob). */
+export const SHAPED = 'raw messagio-shaped';

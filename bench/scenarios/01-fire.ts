@@ -1,10 +1,11 @@
 // 1. fire() awaited one message at a time (one listener → one job) vs an
 //    awaited queue.add per job. Producer only: nothing consumes.
+import type { Queue } from 'bullmq';
 import { createMessagioApp } from '../lib/apps.js';
-import type { BenchContext, Scenario, Trial } from '../lib/harness.js';
+import { shapedRow, type BenchContext, type Scenario, type Trial } from '../lib/harness.js';
 import { OrderPlacedListener } from '../lib/listeners.js';
 import { OrderPlaced, orderPayload } from '../lib/messages.js';
-import { RAW_JOB_OPTIONS, rawQueue } from '../lib/raw.js';
+import { RAW_JOB_OPTIONS, SHAPED, messagioShapedJob, rawQueue } from '../lib/raw.js';
 import { perSecond } from '../lib/stats.js';
 
 const FULL = 5000;
@@ -28,18 +29,25 @@ function messagioTrial(ctx: BenchContext, validate: boolean): Trial {
   };
 }
 
-function rawTrial(ctx: BenchContext): Trial {
+/** `shaped`: each job shaped like a messagio delivery (diagnostic; see messagioShapedJob). */
+function rawTrial(ctx: BenchContext, shaped: boolean): Trial {
+  const add = shaped
+    ? (queue: Queue<unknown>, seq: number) => {
+        const job = messagioShapedJob(orderPayload(seq), 'bench.order-placed', 'OrderPlacedListener.handle');
+        return queue.add(job.name, job.data, job.opts);
+      }
+    : (queue: Queue<unknown>, seq: number) => queue.add('bench.order-placed', orderPayload(seq), RAW_JOB_OPTIONS);
   return {
-    key: 'raw',
+    key: shaped ? SHAPED : 'raw',
     async run() {
       const n = ctx.size(FULL, 100);
-      const queue = rawQueue(ctx.redis, ctx.queueName('add'));
+      const queue = rawQueue<unknown>(ctx.redis, ctx.queueName('add'));
       try {
         await queue.waitUntilReady();
         const warmup = Math.min(200, n);
-        for (let i = 0; i < warmup; i++) await queue.add('bench.order-placed', orderPayload(i), RAW_JOB_OPTIONS);
+        for (let i = 0; i < warmup; i++) await add(queue, i);
         const t0 = performance.now();
-        for (let i = 0; i < n; i++) await queue.add('bench.order-placed', orderPayload(warmup + i), RAW_JOB_OPTIONS);
+        for (let i = 0; i < n; i++) await add(queue, warmup + i);
         return { 'jobs/s': perSecond(n, performance.now() - t0) };
       } finally {
         await queue.close();
@@ -51,7 +59,7 @@ function rawTrial(ctx: BenchContext): Trial {
 export const fireScenario: Scenario = {
   id: '1',
   title: 'fire() one at a time vs queue.add',
-  trials: (ctx) => [rawTrial(ctx), messagioTrial(ctx, true), messagioTrial(ctx, false)],
+  trials: (ctx) => [rawTrial(ctx, false), messagioTrial(ctx, true), messagioTrial(ctx, false), rawTrial(ctx, true)],
   rows: () => [
     {
       case: '1 listener, validation on',
@@ -70,5 +78,6 @@ export const fireScenario: Scenario = {
       subject: { trial: 'messagio validation off', metric: 'jobs/s', label: 'messagio' },
       baseline: { trial: 'raw', metric: 'jobs/s', label: 'raw' },
     },
+    shapedRow('1 listener, validation on', 'messagio validation on', 'jobs/s'),
   ],
 };

@@ -1,10 +1,10 @@
 // 2. fireMany() in batches of 1,000 messages (one listener each) vs
 //    queue.addBulk of 1,000 jobs. Producer only.
 import { createMessagioApp } from '../lib/apps.js';
-import type { BenchContext, Scenario, Trial } from '../lib/harness.js';
+import { shapedRow, type BenchContext, type Scenario, type Trial } from '../lib/harness.js';
 import { OrderPlacedListener } from '../lib/listeners.js';
-import { OrderPlaced, orderPayload } from '../lib/messages.js';
-import { RAW_JOB_OPTIONS, rawQueue } from '../lib/raw.js';
+import { OrderPlaced, orderPayload, type OrderPayload } from '../lib/messages.js';
+import { RAW_JOB_OPTIONS, SHAPED, messagioShapedJob, rawQueue } from '../lib/raw.js';
 import { perSecond } from '../lib/stats.js';
 
 const FULL = 20_000;
@@ -41,13 +41,16 @@ function messagioTrial(ctx: BenchContext, validate: boolean): Trial {
   };
 }
 
-function rawTrial(ctx: BenchContext): Trial {
+/** `shaped`: each job shaped like a messagio delivery (diagnostic; see messagioShapedJob). */
+function rawTrial(ctx: BenchContext, shaped: boolean): Trial {
+  const job = shaped
+    ? (p: OrderPayload) => messagioShapedJob(p, 'bench.order-placed', 'OrderPlacedListener.handle')
+    : (p: OrderPayload) => ({ name: 'bench.order-placed', data: p as unknown, opts: RAW_JOB_OPTIONS });
   return {
-    key: 'raw',
+    key: shaped ? SHAPED : 'raw',
     async run() {
       const n = ctx.size(FULL, BATCH);
-      const queue = rawQueue(ctx.redis, ctx.queueName('add-bulk'));
-      const job = (p: ReturnType<typeof orderPayload>) => ({ name: 'bench.order-placed', data: p, opts: RAW_JOB_OPTIONS });
+      const queue = rawQueue<unknown>(ctx.redis, ctx.queueName('add-bulk'));
       try {
         await queue.waitUntilReady();
         await queue.addBulk(batches(BATCH, 0, (i) => job(orderPayload(i)))[0]!); // warm-up
@@ -68,7 +71,7 @@ function rawTrial(ctx: BenchContext): Trial {
 export const fireManyScenario: Scenario = {
   id: '2',
   title: 'fireMany() vs queue.addBulk',
-  trials: (ctx) => [rawTrial(ctx), messagioTrial(ctx, true), messagioTrial(ctx, false)],
+  trials: (ctx) => [rawTrial(ctx, false), messagioTrial(ctx, true), messagioTrial(ctx, false), rawTrial(ctx, true)],
   rows: () => [
     {
       case: `batches of ${BATCH}, validation on`,
@@ -87,5 +90,6 @@ export const fireManyScenario: Scenario = {
       subject: { trial: 'messagio validation off', metric: 'jobs/s', label: 'messagio' },
       baseline: { trial: 'raw', metric: 'jobs/s', label: 'raw' },
     },
+    shapedRow(`batches of ${BATCH}, validation on`, 'messagio validation on', 'jobs/s'),
   ],
 };
