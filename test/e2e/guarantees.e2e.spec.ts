@@ -191,7 +191,7 @@ describe('BullMQ job records', () => {
       const job = await queueOf(app).getJob(`${receipt.messageId}|fragile`);
       expect(await job!.getState()).toBe('failed');
       expect(job!.failedReason).toBe('TimeoutError: timed out on kept');
-      expect(job!.stacktrace.at(-1)).toContain('timed out on kept');
+      expect(job!.stacktrace?.at(-1)).toContain('timed out on kept');
       expect(job!.opts.removeOnFail).toEqual({ count: 10000, age: 604800 });
     } finally {
       await app.close();
