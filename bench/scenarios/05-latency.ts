@@ -6,7 +6,7 @@ import { createMessagioApp } from '../lib/apps.js';
 import type { BenchContext, RowSpec, Scenario, Trial, TrialResult } from '../lib/harness.js';
 import { OrderPlacedListener, Probe } from '../lib/listeners.js';
 import { OrderPlaced, orderPayload } from '../lib/messages.js';
-import { RAW_JOB_OPTIONS, rawQueue, rawWorker } from '../lib/raw.js';
+import { RAW_JOB_OPTIONS, SHAPED, messagioShapedJob, rawQueue, rawWorker } from '../lib/raw.js';
 import type { RedisTarget } from '../lib/redis.js';
 import { percentile } from '../lib/stats.js';
 import { sleep, within } from '../lib/wait.js';
@@ -87,22 +87,26 @@ function messagioTrial(ctx: BenchContext): Trial {
   };
 }
 
-function rawTrial(ctx: BenchContext): Trial {
+/** `shaped`: jobs shaped like messagio deliveries (diagnostic; see messagioShapedJob). */
+function rawTrial(ctx: BenchContext, shaped: boolean): Trial {
   return {
-    key: 'raw',
+    key: shaped ? SHAPED : 'raw',
     async run() {
       const n = ctx.size(FULL, 250);
       const queueName = ctx.queueName('latency-raw');
       const recorder = new LatencyRecorder();
-      const queue = rawQueue(ctx.redis, queueName);
-      const worker = rawWorker(ctx.redis, queueName, CONCURRENCY, async (job) => {
-        recorder.startedAt[job.data.seq] = performance.now();
+      const queue = rawQueue<unknown>(ctx.redis, queueName);
+      const worker = rawWorker<{ seq: number; payload?: { seq: number } }>(ctx.redis, queueName, CONCURRENCY, async (job) => {
+        recorder.startedAt[job.data.payload?.seq ?? job.data.seq] = performance.now();
       });
       try {
         await Promise.all([queue.waitUntilReady(), worker.waitUntilReady(), recorder.listen(ctx.redis, queueName)]);
         return await recorder.drive(Math.min(250, n), n, async (seq) => {
-          const job = await queue.add('bench.order-placed', orderPayload(seq), RAW_JOB_OPTIONS);
-          return job.id!;
+          if (shaped) {
+            const job = messagioShapedJob(orderPayload(seq), 'bench.order-placed', 'OrderPlacedListener.handle');
+            return (await queue.add(job.name, job.data, job.opts)).id!;
+          }
+          return (await queue.add('bench.order-placed', orderPayload(seq), RAW_JOB_OPTIONS)).id!;
         });
       } finally {
         await worker.close();
@@ -115,7 +119,7 @@ function rawTrial(ctx: BenchContext): Trial {
 export const latencyScenario: Scenario = {
   id: '5',
   title: `Latency at ${RATE} msgs/s`,
-  trials: (ctx) => [rawTrial(ctx), messagioTrial(ctx)],
+  trials: (ctx) => [rawTrial(ctx, false), messagioTrial(ctx), rawTrial(ctx, true)],
   rows: () => {
     const rows: RowSpec[] = [];
     for (const [what, label] of [
@@ -134,6 +138,16 @@ export const latencyScenario: Scenario = {
           ...(p === 99 ? { target: { kind: 'extra-at-most' as const, value: 1, unit: 'ms' } } : {}),
         });
       }
+    }
+    for (const p of [50, 99]) {
+      rows.push({
+        case: `fire → listener start; baseline: raw jobs shaped like messagio's`,
+        metric: `p${p}`,
+        unit: 'ms',
+        higherIsBetter: false,
+        subject: { trial: 'messagio', metric: `start p${p}`, label: 'messagio' },
+        baseline: { trial: SHAPED, metric: `start p${p}`, label: 'shaped raw' },
+      });
     }
     return rows;
   },

@@ -4,7 +4,7 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { MemoryTransport } from '../../lib/index.js';
 import { createEventEmitterApp, createMessagioApp } from '../lib/apps.js';
-import type { BenchContext, RowSpec, Scenario, Trial } from '../lib/harness.js';
+import type { BenchContext, RowSpec, Scenario, Trial, TrialResult } from '../lib/harness.js';
 import { OrderShippedEventListeners, OrderShippedListeners } from '../lib/listeners.js';
 import { OrderShipped, orderPayload } from '../lib/messages.js';
 import { perSecond } from '../lib/stats.js';
@@ -13,6 +13,23 @@ import { within } from '../lib/wait.js';
 const FULL = 20_000; // messages; ×3 deliveries
 const WARMUP = 500;
 const LISTENERS = 3;
+
+/**
+ * Wall-clock rate, and CPU time of this process per delivery: all of this
+ * scenario's work is on this thread, so the CPU figure holds even when other
+ * processes slow the machine down.
+ */
+function startClock() {
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  return {
+    stop(deliveries: number): TrialResult {
+      const elapsed = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      return { 'deliveries/s': perSecond(deliveries, elapsed), 'cpu µs/delivery': (cpu.user + cpu.system) / deliveries };
+    },
+  };
+}
 
 function syncTrial(ctx: BenchContext, validate: boolean): Trial {
   return {
@@ -23,11 +40,10 @@ function syncTrial(ctx: BenchContext, validate: boolean): Trial {
       try {
         for (let i = 0; i < WARMUP; i++) await m.publisher.fire(new OrderShipped(orderPayload(i)), { sync: true });
         const before = m.probe.delivered;
-        const t0 = performance.now();
+        const clock = startClock();
         for (let i = 0; i < n; i++) await m.publisher.fire(new OrderShipped(orderPayload(i)), { sync: true });
-        const elapsed = performance.now() - t0;
         if (m.probe.delivered - before !== n * LISTENERS) throw new Error(`sync: ${m.probe.delivered - before} deliveries, expected ${n * LISTENERS}`);
-        return { 'deliveries/s': perSecond(n * LISTENERS, elapsed) };
+        return clock.stop(n * LISTENERS);
       } finally {
         await m.close();
       }
@@ -46,12 +62,11 @@ function memoryTrial(ctx: BenchContext, validate: boolean): Trial {
         for (let i = 0; i < WARMUP; i++) await m.publisher.fire(new OrderShipped(orderPayload(i)));
         await within(transport.idle(), 60_000, 'warm-up');
         const before = m.probe.delivered;
-        const t0 = performance.now();
+        const clock = startClock();
         for (let i = 0; i < n; i++) await m.publisher.fire(new OrderShipped(orderPayload(i)));
         await within(transport.idle(), 120_000, `${n * LISTENERS} in-memory deliveries`);
-        const elapsed = performance.now() - t0;
         if (m.probe.delivered - before !== n * LISTENERS) throw new Error(`memory: ${m.probe.delivered - before} deliveries, expected ${n * LISTENERS}`);
-        return { 'deliveries/s': perSecond(n * LISTENERS, elapsed) };
+        return clock.stop(n * LISTENERS);
       } finally {
         await m.close();
       }
@@ -69,11 +84,10 @@ function eventEmitterTrial(ctx: BenchContext): Trial {
       try {
         for (let i = 0; i < WARMUP; i++) await emitter.emitAsync('bench.order-shipped', new OrderShipped(orderPayload(i)));
         const before = e.probe.delivered;
-        const t0 = performance.now();
+        const clock = startClock();
         for (let i = 0; i < n; i++) await emitter.emitAsync('bench.order-shipped', new OrderShipped(orderPayload(i)));
-        const elapsed = performance.now() - t0;
         if (e.probe.delivered - before !== n * LISTENERS) throw new Error(`event-emitter: ${e.probe.delivered - before} deliveries, expected ${n * LISTENERS}`);
-        return { 'deliveries/s': perSecond(n * LISTENERS, elapsed) };
+        return clock.stop(n * LISTENERS);
       } finally {
         await e.close();
       }
@@ -93,16 +107,28 @@ export const inProcessScenario: Scenario = {
   ],
   rows: () =>
     (['sync', 'memory'] as const).flatMap((path) =>
-      [true, false].map(
-        (validate): RowSpec => ({
-          case: `${path === 'sync' ? 'fire({ sync: true })' : 'memory transport, concurrency 1'}, 3 listeners, validation ${validate ? 'on' : 'off'}`,
-          metric: 'throughput',
-          unit: 'deliveries/s',
-          higherIsBetter: true,
-          subject: { trial: `messagio ${path} validation ${validate ? 'on' : 'off'}`, metric: 'deliveries/s', label: 'messagio' },
-          baseline: { trial: 'event-emitter', metric: 'deliveries/s', label: 'event-emitter' },
-          ...(validate ? {} : { target: { kind: 'at-least' as const, value: 100_000, unit: 'deliveries/s' } }),
-        }),
-      ),
+      [true, false].flatMap((validate): RowSpec[] => {
+        const what = `${path === 'sync' ? 'fire({ sync: true })' : 'memory transport, concurrency 1'}, 3 listeners, validation ${validate ? 'on' : 'off'}`;
+        const trial = `messagio ${path} validation ${validate ? 'on' : 'off'}`;
+        return [
+          {
+            case: what,
+            metric: 'throughput',
+            unit: 'deliveries/s',
+            higherIsBetter: true,
+            subject: { trial, metric: 'deliveries/s', label: 'messagio' },
+            baseline: { trial: 'event-emitter', metric: 'deliveries/s', label: 'event-emitter' },
+            ...(validate ? {} : { target: { kind: 'at-least' as const, value: 100_000, unit: 'deliveries/s' } }),
+          },
+          {
+            case: what,
+            metric: 'CPU per delivery',
+            unit: 'µs',
+            higherIsBetter: false,
+            subject: { trial, metric: 'cpu µs/delivery', label: 'messagio' },
+            baseline: { trial: 'event-emitter', metric: 'cpu µs/delivery', label: 'event-emitter' },
+          },
+        ];
+      }),
     ),
 };
