@@ -29,6 +29,7 @@ const messagioQueueRegistration = BullModule.registerQueueAsync({
         name: options.queueName,
         connection: resolveConnection(options.connection, shared?.connection),
         ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
+        ...(options.telemetry !== undefined ? { telemetry: options.telemetry } : {}),
       }),
       inject: [MESSAGIO_MODULE_OPTIONS, { token: getSharedConfigToken(), optional: true }],
     });
@@ -59,6 +60,9 @@ const messagioQueueRegistration = BullModule.registerQueueAsync({
           removeOnFail: options.removeOnFail,
           publishTimeout: options.publishTimeout,
           shutdownTimeout: options.shutdownTimeout,
+          queues: options.queues,
+          workers: options.workers,
+          telemetry: options.telemetry,
         }),
       inject: [getQueueToken(MESSAGIO_QUEUE), MESSAGIO_MODULE_OPTIONS],
     },

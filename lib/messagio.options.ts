@@ -1,12 +1,14 @@
-import type { KeepJobs } from 'bullmq';
+import type { KeepJobs, Telemetry } from 'bullmq';
 import type { ValidatorOptions } from 'class-validator';
 import { MessagioConfigurationError } from './errors/messagio-configuration.error.js';
 import type { MessagioListenerDefaults } from './interfaces/messagio-listener-options.interface.js';
 import type {
   MessagioModuleOptions,
   MessagioTransportOption,
+  MessagioQueueOptions,
   MessagioWorkerOptions,
 } from './interfaces/messagio-module-options.interface.js';
+import { compileRoutes, type CompiledRoute } from './delivery/queue-routing.js';
 import { MESSAGIO_QUEUE } from './messagio.constants.js';
 import { resolveListenerOptions } from './listeners/listener-options.js';
 import type { MessagioObserver } from './delivery/messagio-observer.js';
@@ -28,6 +30,12 @@ export interface ResolvedMessagioOptions {
   publishTimeout: number;
   shutdownTimeout: number;
   observers: MessagioObserver[];
+  telemetry: Telemetry | undefined;
+  /** Declared queues (the default one included) with their worker settings. */
+  queues: Map<string, MessagioQueueOptions>;
+  /** Queues this process consumes. */
+  workers: string[];
+  routing: { defaultQueue: string; queues: ReadonlySet<string>; routes: CompiledRoute[] };
 }
 
 export const DEFAULT_REMOVE_ON_COMPLETE: KeepJobs = { count: 1000, age: 24 * 3600 };
@@ -48,7 +56,30 @@ export function resolveMessagioOptions(options: MessagioModuleOptions = {}): Res
       `transport must be 'bullmq', 'memory' or an object implementing MessagioTransport, got ${JSON.stringify(transport)}.`,
     );
   }
+  const queues = new Map<string, MessagioQueueOptions>([[queueName, {}]]);
+  for (const [name, settings] of Object.entries(options.queues ?? {})) {
+    if (name === '' || name.includes(':')) throw new MessagioConfigurationError(`queues: a queue name must be non-empty and without ':', got ${JSON.stringify(name)}.`);
+    if (settings?.concurrency !== undefined) positiveInt(settings.concurrency, `queues.${name}.concurrency`);
+    queues.set(name, { ...settings });
+  }
+  const workers = options.workers ?? [...queues.keys()];
+  for (const name of workers) {
+    if (!queues.has(name)) {
+      throw new MessagioConfigurationError(`workers: "${name}" is not a declared queue (declared: ${[...queues.keys()].join(', ')}).`);
+    }
+  }
+  const routes = compileRoutes(options.routes);
+  for (const route of routes) {
+    if (!queues.has(route.queue)) {
+      throw new MessagioConfigurationError(
+        `routes: '${route.pattern}' sends messages to queue "${route.queue}", which is not declared, so no worker could ever consume it. Add it to \`queues\`.`,
+      );
+    }
+  }
   return {
+    queues,
+    workers,
+    routing: { defaultQueue: queueName, queues: new Set(queues.keys()), routes },
     connection: options.connection,
     queueName,
     prefix: options.prefix,
@@ -66,6 +97,7 @@ export function resolveMessagioOptions(options: MessagioModuleOptions = {}): Res
     publishTimeout: positiveInt(options.publishTimeout ?? 5000, 'publishTimeout'),
     shutdownTimeout: positiveInt(options.shutdownTimeout ?? 30_000, 'shutdownTimeout'),
     observers: options.observers ?? [],
+    telemetry: options.telemetry,
   };
 }
 

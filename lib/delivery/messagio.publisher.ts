@@ -222,6 +222,7 @@ function toDelivery(binding: ListenerBinding, envelope: MessagioEnvelope, delay:
     attempts: options.maxRetries + 1,
     backoff: { type: options.backoff, delay: options.retryDelay },
     delay,
+    ...(options.queue !== undefined ? { queue: options.queue } : {}),
   };
 }
 

@@ -47,6 +47,12 @@ export interface MessagioListenerDefaults {
  */
 export interface OnMessagioOptions extends MessagioListenerDefaults {
   /**
+   * Queue this listener's deliveries go to (messagio's `CELERY_TASK_ROUTES`);
+   * it must be declared in the module's `queues`.
+   * @default the first matching module `routes` entry, else the default queue
+   */
+  queue?: string;
+  /**
    * Stable id of the listener; it is part of every job id, so renaming a class
    * or method does not orphan queued deliveries when it is set. No `:`.
    * @default 'ClassName.methodName'
@@ -61,4 +67,6 @@ export interface ResolvedListenerOptions {
   maxRetries: number;
   retryDelay: number;
   backoff: MessagioBackoff;
+  /** Queue of this subscription's deliveries, routed at bootstrap; unset means the default queue. */
+  queue?: string;
 }

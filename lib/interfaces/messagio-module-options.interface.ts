@@ -1,5 +1,5 @@
 import type { ModuleMetadata, Provider } from '@nestjs/common';
-import type { ConnectionOptions, KeepJobs } from 'bullmq';
+import type { ConnectionOptions, KeepJobs, Telemetry } from 'bullmq';
 import type { ValidatorOptions } from 'class-validator';
 import type { MessagioTransport } from '../transports/messagio-transport.interface.js';
 import type { MessagioListenerDefaults } from './messagio-listener-options.interface.js';
@@ -33,6 +33,17 @@ export interface MessagioWorkerOptions {
   maxStalledCount?: number;
 }
 
+/** Settings of one named queue's workers (BullMQ). */
+export interface MessagioQueueOptions {
+  /**
+   * Deliveries of this queue run at once by this process.
+   * @default the `worker.concurrency`
+   */
+  concurrency?: number;
+  /** BullMQ rate limiter of this queue's workers, e.g. `{ max: 100, duration: 1000 }`. */
+  limiter?: { max: number; duration: number };
+}
+
 /** Which transport carries deliveries. */
 export type MessagioTransportOption = 'bullmq' | 'memory' | MessagioTransport;
 
@@ -63,6 +74,23 @@ export interface MessagioModuleOptions {
    * @default true (concurrency 1)
    */
   worker?: boolean | MessagioWorkerOptions;
+  /**
+   * Extra named queues, each with its own worker settings
+   * (`{ critical: { concurrency: 8 }, bulk: { limiter: { max: 50, duration: 1000 } } }`).
+   * The default queue (`queueName`) always exists.
+   */
+  queues?: Record<string, MessagioQueueOptions>;
+  /**
+   * Message type → queue, by wire name with `*`/`?` globs, first match wins
+   * (`{ 'billing.*': 'critical' }`). A listener's own `queue` option wins over routes.
+   */
+  routes?: Record<string, string>;
+  /**
+   * Queues this process consumes, so a deployment can dedicate processes to a
+   * queue (`workers: ['critical']`). Ignored with `worker: false`.
+   * @default every declared queue and the default queue
+   */
+  workers?: string[];
   /** Defaults applied to every listener's options. */
   defaultListenerOptions?: MessagioListenerDefaults;
   /**
@@ -116,6 +144,12 @@ export interface MessagioModuleOptions {
    * @default 30000
    */
   shutdownTimeout?: number;
+  /**
+   * BullMQ telemetry given to every queue and worker, e.g. `new BullMQOtel('my-app')`
+   * from `bullmq-otel`: each fire becomes a producer span and each delivery a
+   * consumer span in the firing code's trace.
+   */
+  telemetry?: Telemetry;
   /** Observers of messages and deliveries (metrics, logging); more can be added via `MessagioObservers`. */
   observers?: MessagioObserver[];
 }

@@ -7,6 +7,8 @@ import type { ResolvedMessagioOptions } from '../messagio.options.js';
 import type { Messagio, MessagioClass } from '../message/messagio.js';
 import { MessageTypesRegistry } from '../message/message-types.registry.js';
 import { assertListenerId, resolveListenerOptions } from './listener-options.js';
+import { queueFor } from '../delivery/queue-routing.js';
+import { wireNameOf } from '../message/messagio-type.decorator.js';
 import { ListenerRegistry } from './listener.registry.js';
 
 /** Options of `MessageCenter.subscribe`: listener options with a required id. */
@@ -45,7 +47,7 @@ export class MessageCenter {
     const resolved = resolveListenerOptions(id, options, this.options.defaultListenerOptions);
     this.listeners.add(
       { id, source: `MessageCenter.subscribe("${id}")`, handler: fn as (m: Messagio, c: MessagioContext) => unknown },
-      list.map((cls) => ({ cls, options: resolved })),
+      list.map((cls) => ({ cls, options: { ...resolved, queue: queueFor(wireNameOf(cls), options.queue, this.options.routing, `MessageCenter.subscribe("${id}")`) } })),
     );
     return () => {
       this.listeners.remove(id);

@@ -7,6 +7,8 @@ import type { ResolvedMessagioOptions } from '../messagio.options.js';
 import type { MessagioContext } from '../delivery/messagio-context.js';
 import type { Messagio } from '../message/messagio.js';
 import { assertListenerId, resolveListenerOptions } from './listener-options.js';
+import { queueFor } from '../delivery/queue-routing.js';
+import { wireNameOf } from '../message/messagio-type.decorator.js';
 import { ListenerRegistry, type ListenerHandler, type Subscription } from './listener.registry.js';
 import type { OnMessagioMetadata } from './on-messagio.decorator.js';
 
@@ -58,7 +60,13 @@ export class MessagioExplorer implements OnModuleInit {
     const id = ids.size === 1 ? [...ids][0]! : source;
     assertListenerId(id, `@OnMessagio on ${source}`);
     const subscriptions: Subscription[] = metadata.flatMap(({ types, options }) =>
-      types.map((cls) => ({ cls, options: resolveListenerOptions(id, options, this.options.defaultListenerOptions) })),
+      types.map((cls) => ({
+        cls,
+        options: {
+          ...resolveListenerOptions(id, options, this.options.defaultListenerOptions),
+          queue: queueFor(wireNameOf(cls), options.queue, this.options.routing, `Listener "${id}"`),
+        },
+      })),
     );
     this.listeners.add({ id, source, handler: this.handlerFor(wrapper, methodName) }, subscriptions);
   }

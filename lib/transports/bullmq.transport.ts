@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { UnrecoverableError, Worker, type Job, type JobsOptions, type JobState, type KeepJobs, type Queue } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions, type JobState, type KeepJobs, type Telemetry } from 'bullmq';
 import { MessagioUnavailableError } from '../errors/messagio-unavailable.error.js';
 import type { MessagioEnvelope } from '../message/envelope.js';
 import { toBullPriority } from '../delivery/priority.js';
@@ -26,6 +26,12 @@ export interface BullMqWorkerSettings {
 /** Settings of the BullMQ transport, taken from the module options. */
 export interface BullMqTransportOptions {
   worker: false | BullMqWorkerSettings;
+  /** Named queues besides the default one, with their worker settings. */
+  queues?: Map<string, { concurrency?: number; limiter?: { max: number; duration: number } }>;
+  /** Queues this process consumes. @default all */
+  workers?: string[];
+  /** BullMQ telemetry (e.g. `new BullMQOtel('app')`), given to every queue and worker. */
+  telemetry?: Telemetry;
   removeOnComplete: boolean | number | KeepJobs;
   removeOnFail: boolean | number | KeepJobs;
   /** Milliseconds `enqueue` may take before it rejects with `MessagioUnavailableError`. */
@@ -55,16 +61,24 @@ const STATUS: Record<JobState | 'unknown', DeliveryStatus> = {
 export class BullMqTransport implements MessagioTransport {
   readonly name = 'bullmq';
   private readonly logger = new Logger('Messagio');
-  private worker: Worker<MessagioEnvelope> | undefined;
+  /** Every queue by name: the default one (registered with @nestjs/bullmq) first. */
+  readonly queues = new Map<string, Queue<MessagioEnvelope>>();
+  private workers: Array<{ worker: Worker<MessagioEnvelope>; ready: boolean }> = [];
   private lastRedisError = 0;
-  private workerReady = false;
 
   constructor(
     readonly queue: Queue<MessagioEnvelope>,
     private readonly options: BullMqTransportOptions,
   ) {
+    this.queues.set(queue.name, queue);
+    const { connection, prefix } = queue.opts as { connection: never; prefix?: string };
+    for (const name of options.queues?.keys() ?? []) {
+      if (this.queues.has(name)) continue;
+      // Extra queues share the default queue's connection settings, prefix and telemetry.
+      this.queues.set(name, new Queue<MessagioEnvelope>(name, { connection, prefix, telemetry: options.telemetry }));
+    }
     // Without a listener BullMQ prints every connection error raw to the console.
-    queue.on('error', (error) => this.logRedisError('queue', error));
+    for (const q of this.queues.values()) q.on('error', (error) => this.logRedisError('queue', error));
   }
 
   async enqueue(deliveries: Delivery[]): Promise<void> {
@@ -76,42 +90,60 @@ export class BullMqTransport implements MessagioTransport {
       if (client.status !== 'ready') throw new MessagioUnavailableError(`Redis is not connected (${client.status}); the message was not stored.`);
       if (deliveries.length === 1) {
         const d = deliveries[0]!;
-        await this.queue.add(d.envelope.type, d.envelope, this.jobOptions(d));
-      } else {
-        // addBulk stores every job in one MULTI: one round trip.
-        await this.queue.addBulk(deliveries.map((d) => ({ name: d.envelope.type, data: d.envelope, opts: this.jobOptions(d) })));
+        await this.queueOf(d).add(d.envelope.type, d.envelope, this.jobOptions(d));
+        return;
       }
+      // addBulk stores a queue's jobs in one MULTI: one round trip per queue.
+      const byQueue = new Map<Queue<MessagioEnvelope>, Delivery[]>();
+      for (const d of deliveries) {
+        const q = this.queueOf(d);
+        byQueue.set(q, [...(byQueue.get(q) ?? []), d]);
+      }
+      await Promise.all(
+        [...byQueue].map(([q, list]) => q.addBulk(list.map((d) => ({ name: d.envelope.type, data: d.envelope, opts: this.jobOptions(d) })))),
+      );
     });
   }
 
   async start(handler: DeliveryHandler): Promise<void> {
     const settings = this.options.worker;
-    if (!settings || this.worker) return;
-    const opts = this.queue.opts as { connection: unknown; prefix?: string };
-    this.worker = new Worker<MessagioEnvelope>(this.queue.name, (job) => this.process(job, handler), {
-      connection: opts.connection as never,
-      prefix: opts.prefix,
-      concurrency: settings.concurrency,
-      lockDuration: settings.lockDuration,
-      stalledInterval: settings.stalledInterval,
-      maxStalledCount: settings.maxStalledCount,
-      autorun: false,
-    });
-    this.worker.on('error', (error) => this.logRedisError('worker', error));
-    this.workerReady = false;
-    this.worker.waitUntilReady().then(
-      () => (this.workerReady = true),
-      () => undefined,
-    );
-    void this.worker.run().catch((error: Error) => this.logger.error(`BullMQ worker stopped: ${error.message}`, error.stack));
+    if (!settings || this.workers.length > 0) return;
+    const { connection, prefix } = this.queue.opts as { connection: never; prefix?: string };
+    for (const name of this.options.workers ?? [...this.queues.keys()]) {
+      const own = this.options.queues?.get(name) ?? {};
+      const worker = new Worker<MessagioEnvelope>(name, (job) => this.process(job, handler), {
+        connection,
+        prefix,
+        concurrency: own.concurrency ?? settings.concurrency,
+        ...(own.limiter ? { limiter: own.limiter } : {}),
+        lockDuration: settings.lockDuration,
+        stalledInterval: settings.stalledInterval,
+        maxStalledCount: settings.maxStalledCount,
+        telemetry: this.options.telemetry,
+        autorun: false,
+      });
+      const entry = { worker, ready: false };
+      this.workers.push(entry);
+      worker.on('error', (error) => this.logRedisError('worker', error));
+      worker.waitUntilReady().then(
+        () => (entry.ready = true),
+        () => undefined,
+      );
+      void worker.run().catch((error: Error) => this.logger.error(`BullMQ worker of "${name}" stopped: ${error.message}`, error.stack));
+    }
+  }
+
+  /** True when this process consumes and every worker is running. */
+  isRunning(): boolean {
+    return this.workers.length > 0 && this.workers.every(({ worker }) => worker.isRunning());
   }
 
   async pause(): Promise<void> {
-    await this.worker?.pause();
+    await Promise.all(this.workers.map(({ worker }) => worker.pause()));
   }
 
   async resume(): Promise<void> {
-    this.worker?.resume();
+    for (const { worker } of this.workers) worker.resume();
   }
 
   /**
@@ -121,25 +153,33 @@ export class BullMqTransport implements MessagioTransport {
    * recovery (re-run elsewhere), never lost. Bounded even when Redis is gone.
    */
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    if (worker) {
-      // A worker that never connected has nothing in flight: no need to wait for it.
-      const closing = worker.close(!this.workerReady);
-      if ((await settleWithin(closing, this.options.shutdownTimeout)) === 'timeout') {
-        this.logger.warn(`Worker not closed after ${this.options.shutdownTimeout} ms (deliveries still running, or Redis unreachable); disconnecting. Unfinished deliveries will be re-delivered.`);
-        await worker.disconnect().catch(() => undefined);
-        await settleWithin(closing, 2000);
-      }
+    const workers = this.workers;
+    this.workers = [];
+    await Promise.all(workers.map(({ worker, ready }) => this.closeWorker(worker, ready)));
+    await Promise.all(
+      [...this.queues.values()].map(async (q) => {
+        if ((await settleWithin(q.close(), 2000)) === 'timeout') await q.disconnect().catch(() => undefined);
+      }),
+    );
+  }
+
+  private async closeWorker(worker: Worker<MessagioEnvelope>, ready: boolean): Promise<void> {
+    // A worker that never connected has nothing in flight: no need to wait for it.
+    const closing = worker.close(!ready);
+    if ((await settleWithin(closing, this.options.shutdownTimeout)) === 'timeout') {
+      this.logger.warn(
+        `Worker of "${worker.name}" not closed after ${this.options.shutdownTimeout} ms (deliveries still running, or Redis unreachable); ` +
+          'disconnecting. Unfinished deliveries will be re-delivered.',
+      );
+      await worker.disconnect().catch(() => undefined);
+      await settleWithin(closing, 2000);
     }
-    const queueClosing = this.queue.close();
-    if ((await settleWithin(queueClosing, 2000)) === 'timeout') await this.queue.disconnect().catch(() => undefined);
   }
 
   async inspect(deliveryIds: string[]): Promise<DeliveryState[]> {
     return Promise.all(
       deliveryIds.map(async (id) => {
-        const job = await this.queue.getJob(id);
+        const job = await this.findJob(id);
         return job ? toState(job, await job.getState()) : { id, ...splitDeliveryId(id), status: 'unknown' as const, attempts: 0 };
       }),
     );
@@ -148,16 +188,18 @@ export class BullMqTransport implements MessagioTransport {
   async failed({ type, listener, limit = 100 }: FailedFilter): Promise<DeliveryState[]> {
     const found: DeliveryState[] = [];
     const page = 200;
-    for (let start = 0; found.length < limit; start += page) {
-      const jobs = (await this.queue.getFailed(start, start + page - 1)) as Job<MessagioEnvelope>[];
-      for (const job of jobs) {
-        if (!job) continue;
-        if (type !== undefined && job.data?.type !== type) continue;
-        if (listener !== undefined && job.data?.listener !== listener) continue;
-        found.push(toState(job, 'failed'));
-        if (found.length >= limit) break;
+    for (const q of this.queues.values()) {
+      for (let start = 0; found.length < limit; start += page) {
+        const jobs = (await q.getFailed(start, start + page - 1)) as Job<MessagioEnvelope>[];
+        for (const job of jobs) {
+          if (!job) continue;
+          if (type !== undefined && job.data?.type !== type) continue;
+          if (listener !== undefined && job.data?.listener !== listener) continue;
+          found.push(toState(job, 'failed'));
+          if (found.length >= limit) break;
+        }
+        if (jobs.length < page) break;
       }
-      if (jobs.length < page) break;
     }
     return found;
   }
@@ -165,7 +207,7 @@ export class BullMqTransport implements MessagioTransport {
   async retry(deliveryIds: string[]): Promise<string[]> {
     const retried: string[] = [];
     for (const id of deliveryIds) {
-      const job = await this.queue.getJob(id);
+      const job = await this.findJob(id);
       if (!job || (await job.getState()) !== 'failed') continue;
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
       retried.push(id);
@@ -174,14 +216,27 @@ export class BullMqTransport implements MessagioTransport {
   }
 
   async counts(): Promise<DeliveryCounts> {
-    const c = await this.queue.getJobCounts('waiting', 'prioritized', 'waiting-children', 'active', 'delayed', 'completed', 'failed');
-    return {
-      queued: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0),
-      delayed: c.delayed ?? 0,
-      running: c.active ?? 0,
-      completed: c.completed ?? 0,
-      failed: c.failed ?? 0,
-    };
+    const total: DeliveryCounts = { queued: 0, delayed: 0, running: 0, completed: 0, failed: 0 };
+    for (const q of this.queues.values()) {
+      const c = await q.getJobCounts('waiting', 'prioritized', 'waiting-children', 'active', 'delayed', 'completed', 'failed');
+      total.queued += (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0);
+      total.delayed += c.delayed ?? 0;
+      total.running += c.active ?? 0;
+      total.completed += c.completed ?? 0;
+      total.failed += c.failed ?? 0;
+    }
+    return total;
+  }
+
+  private queueOf(delivery: Delivery): Queue<MessagioEnvelope> {
+    return (delivery.queue !== undefined ? this.queues.get(delivery.queue) : undefined) ?? this.queue;
+  }
+
+  /** A delivery's job, in whichever queue its listener is routed to. */
+  private async findJob(id: string): Promise<Job<MessagioEnvelope> | undefined> {
+    if (this.queues.size === 1) return this.queue.getJob(id);
+    const found = await Promise.all([...this.queues.values()].map((q) => q.getJob(id)));
+    return found.find((job) => job !== undefined);
   }
 
   private async process(job: Job<MessagioEnvelope>, handler: DeliveryHandler): Promise<void> {

@@ -19,6 +19,8 @@ export interface Delivery {
   backoff: { type: MessagioBackoff; delay: number };
   /** Milliseconds before the delivery becomes runnable. */
   delay: number;
+  /** Named queue (routing); unset means the default queue. Transports without queues ignore it. */
+  queue?: string;
 }
 
 /**
