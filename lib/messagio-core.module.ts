@@ -1,5 +1,5 @@
-import { Module } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { Module, Scope } from '@nestjs/common';
+import { DiscoveryModule, REQUEST } from '@nestjs/core';
 import {
   MESSAGIO_HOST_OPTIONS,
   MESSAGIO_MODULE_OPTIONS,
@@ -12,6 +12,7 @@ import { MessagioDispatcher } from './delivery/dispatcher.js';
 import { MessagioPublisher } from './delivery/messagio.publisher.js';
 import { MessagioAdmin } from './delivery/messagio-admin.js';
 import { MessagioObservers } from './delivery/messagio-observer.js';
+import { MessagioContext, currentMessagioContext } from './delivery/messagio-context.js';
 import { ListenerRegistry } from './listeners/listener.registry.js';
 import { MessageCenter } from './listeners/message-center.js';
 import { MessagioExplorer } from './listeners/messagio.explorer.js';
@@ -49,6 +50,14 @@ import { MessageTypesRegistry } from './message/message-types.registry.js';
     MessageCenter,
     MessagioAdmin,
     MessagioLifecycle,
+    {
+      // Injectable in request-scoped and durable listener providers: each delivery
+      // is resolved in a DI context of its own, whose "request" is its MessagioContext.
+      provide: MessagioContext,
+      scope: Scope.REQUEST,
+      useFactory: (request: unknown) => (request instanceof MessagioContext ? request : (currentMessagioContext() ?? null)),
+      inject: [REQUEST],
+    },
   ],
   exports: [
     MESSAGIO_MODULE_OPTIONS,
@@ -59,6 +68,7 @@ import { MessageTypesRegistry } from './message/message-types.registry.js';
     MessagioObservers,
     MessageCenter,
     MessagioAdmin,
+    MessagioContext,
   ],
 })
 export class MessagioCoreModule {}
