@@ -36,6 +36,13 @@ async function main(args: BenchArgs): Promise<number> {
   const unknown = args.only.filter((id) => !SCENARIOS.some((s) => s.id === id));
   if (unknown.length > 0) throw new Error(`No scenario ${unknown.join(', ')} (there are 1–${SCENARIOS.length}).`);
   const redis = await BenchRedis.start();
+  // Ctrl-C (or a CI timeout) must not leave the private redis-server behind.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: stopping the benchmark's redis-server`);
+      void redis.stop().finally(() => process.exit(130));
+    });
+  }
   const machine = machineInfo(await redis.version());
   const started = new Date();
   console.log(`nestjs-messagio benchmark — ${describeMachine(machine)}`);

@@ -8,13 +8,18 @@ import { runWorkerTask, type WorkerTask } from '../scenarios/09-worker-processes
 export type ChildTask = MemoryTask | WorkerTask;
 
 const task = JSON.parse(process.argv[2] ?? '{}') as ChildTask;
+let finished = false;
+// The parent went away (killed, Ctrl-C): do not linger as an orphan worker.
+process.once('disconnect', () => {
+  if (!finished) process.exit(1);
+});
 try {
   if (task.task === 'memory') await runMemoryTask(task);
   else if (task.task === 'worker') await runWorkerTask(task);
   else throw new Error(`unknown child task ${JSON.stringify(task)}`);
-  process.disconnect?.();
 } catch (error) {
   process.send?.({ type: 'error', message: (error as Error).stack ?? String(error) });
   process.exitCode = 1;
-  process.disconnect?.();
 }
+finished = true;
+process.disconnect?.();
