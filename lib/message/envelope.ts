@@ -48,8 +48,10 @@ export function parseEnvelope(raw: unknown, maxPayloadBytes = Infinity): Messagi
     throw malformed('"causationId" must be a string or null');
   }
   if (!isRecord(raw.payload)) throw malformed('"payload" must be an object');
-  assertNoForbiddenKeys(raw.payload, 'payload');
-  if (maxPayloadBytes !== Infinity) assertPayloadSize(raw.payload, maxPayloadBytes);
+  // One walk: the pollution guard, and a bound on the JSON size that spares
+  // serialising the payload again unless it may be over the limit.
+  const bound = checkPayload(raw.payload, ['payload']);
+  if (bound > maxPayloadBytes) assertPayloadSize(raw.payload, maxPayloadBytes);
   return raw as unknown as MessagioEnvelope;
 }
 
@@ -61,18 +63,48 @@ export function assertPayloadSize(payload: Record<string, unknown>, max: number)
   }
 }
 
-function assertNoForbiddenKeys(value: unknown, path: string): void {
+/**
+ * Throws on a key that could reach a prototype, and returns an upper bound of
+ * the value's JSON size in UTF-8 bytes: at most 6 bytes per UTF-16 unit of a
+ * string (the longest escape), 25 per number; `Infinity` for anything JSON
+ * might render otherwise (`toJSON`, BigInt), which then gets measured exactly.
+ */
+function checkPayload(value: unknown, path: string[]): number {
+  switch (typeof value) {
+    case 'string':
+      return 2 + 6 * value.length;
+    case 'number':
+      return 25;
+    case 'boolean':
+      return 5;
+    case 'bigint':
+      return Infinity;
+    case 'object':
+      break;
+    default:
+      return 4; // undefined, functions, symbols: left out, or null in an array
+  }
+  if (value === null) return 4;
   if (Array.isArray(value)) {
-    value.forEach((item, i) => assertNoForbiddenKeys(item, `${path}.${i}`));
-    return;
-  }
-  if (!isRecord(value)) return;
-  for (const key of Object.keys(value)) {
-    if (FORBIDDEN_KEYS.has(key)) {
-      throw new MessagioEnvelopeError('forbidden-key', `Payload key "${path}.${key}" is forbidden (prototype pollution guard).`);
+    let size = 2 + value.length;
+    for (let i = 0; i < value.length; i++) {
+      path.push(String(i));
+      size += checkPayload(value[i], path);
+      path.pop();
     }
-    assertNoForbiddenKeys(value[key], `${path}.${key}`);
+    return size;
   }
+  const record = value as Record<string, unknown>;
+  let size = typeof record.toJSON === 'function' ? Infinity : 2;
+  for (const key of Object.keys(record)) {
+    if (FORBIDDEN_KEYS.has(key)) {
+      throw new MessagioEnvelopeError('forbidden-key', `Payload key "${[...path, key].join('.')}" is forbidden (prototype pollution guard).`);
+    }
+    path.push(key);
+    size += 4 + 6 * key.length + checkPayload(record[key], path);
+    path.pop();
+  }
+  return size;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -44,4 +44,38 @@ describe('envelope', () => {
     expect(error).toBeInstanceOf(MessagioEnvelopeError);
     expect((error as MessagioEnvelopeError).problem).toBe(problem);
   });
+
+  it('names the path of a forbidden key', () => {
+    expect(() => parseEnvelope({ ...good, payload: { a: [{ b: { constructor: 1 } }] } })).toThrow('Payload key "payload.a.0.b.constructor" is forbidden');
+  });
+
+  describe('payload size cap', () => {
+    const sizeOf = (payload: object) => Buffer.byteLength(JSON.stringify(payload));
+    const problem = (payload: object, max: number) => {
+      try {
+        parseEnvelope({ ...good, payload }, max);
+        return 'accepted';
+      } catch (e) {
+        return (e as MessagioEnvelopeError).problem;
+      }
+    };
+
+    it.each([
+      ['ascii', { text: 'x'.repeat(300), n: 12345.678, ok: true, none: null }],
+      ['escapes and control characters', { text: '"\\\n\u0001'.repeat(40) }],
+      ['multi-byte and astral characters', { text: 'é€😀'.repeat(50), list: ['ü', 2, [false]] }],
+      ['numbers of every shape', { a: -1.7976931348623157e308, b: 5e-324, c: 0.000001234567890123456, d: -123456789012345680000 }],
+      ['keys that need escaping', { 'k"\\\n': 1, 'ключ': 'значение' }],
+    ])('rejects exactly the payloads over the cap (%s)', (_label, payload) => {
+      const size = sizeOf(payload);
+      expect(problem(payload, size)).toBe('accepted');
+      expect(problem(payload, size - 1)).toBe('payload-too-large');
+    });
+
+    it('measures values with toJSON as JSON renders them', () => {
+      const payload = { at: new Date('2026-01-01T00:00:00.000Z') };
+      expect(problem(payload, sizeOf(payload))).toBe('accepted');
+      expect(problem(payload, sizeOf(payload) - 1)).toBe('payload-too-large');
+    });
+  });
 });
