@@ -27,14 +27,18 @@ export type DeliveryInspector = (deliveryIds: string[]) => Promise<DeliveryState
  * @publicApi
  */
 export class MessagioReceipt implements FireReceipt {
+  // A private field keeps the receipt a plain-looking { messageId, traceId,
+  // listeners } when logged or compared (and, unlike a non-enumerable property
+  // set with defineProperty, costs nothing per fire).
+  readonly #inspect: DeliveryInspector;
+
   constructor(
     readonly messageId: string,
     readonly traceId: string,
     readonly listeners: string[],
-    private readonly inspect: DeliveryInspector,
+    inspect: DeliveryInspector,
   ) {
-    // Keep the receipt a plain-looking { messageId, traceId, listeners } when logged or compared.
-    Object.defineProperty(this, 'inspect', { enumerable: false });
+    this.#inspect = inspect;
   }
 
   /**
@@ -46,7 +50,7 @@ export class MessagioReceipt implements FireReceipt {
     const ids = this.listeners.map((listener) => `${this.messageId}|${listener}`);
     const deadline = Date.now() + timeout;
     for (let pause = 5; ; pause = Math.min(pause * 2, 250)) {
-      const deliveries = ids.length > 0 ? await this.inspect(ids) : [];
+      const deliveries = ids.length > 0 ? await this.#inspect(ids) : [];
       const pending = deliveries.filter((d) => !isFinished(d.status));
       if (pending.length === 0) {
         return { messageId: this.messageId, ok: deliveries.every((d) => d.status === 'completed'), deliveries };
