@@ -11,14 +11,8 @@ export function queueOf(app: TestingModule): Queue {
 
 /** Waits until a job reaches one of `states`, and returns it fresh from Redis. */
 export async function settled(queue: Queue, jobId: string, states = ['completed', 'failed'], timeout = 10_000): Promise<Job> {
-  let job: Job | undefined;
-  await eventually(
-    async () => {
-      job = await queue.getJob(jobId);
-      return !!job && states.includes(await job.getState());
-    },
-    timeout,
-    `job ${jobId} to be ${states.join('/')}`,
-  );
-  return job!;
+  // State first, then the job: a job read before its state could predate the
+  // attempt that settled it (stale attemptsMade, failedReason).
+  await eventually(async () => states.includes(await queue.getJobState(jobId)), timeout, `job ${jobId} to be ${states.join('/')}`);
+  return (await queue.getJob(jobId))!;
 }
