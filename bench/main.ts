@@ -73,6 +73,9 @@ async function main(args: BenchArgs): Promise<number> {
   console.log(`\n${describeMachine(machine)}; repeats ${args.repeats}, scale ${args.scale}, ${seconds} s\n`);
   console.log(table);
   console.log(`\n${verdicts}`);
+  if (args.quick || args.scale < 1 || args.repeats < 5) {
+    console.log('(Sizes or repeats below the full run: a smoke test, the verdicts above say little.)');
+  }
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(
     args.out,
