@@ -1,20 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { Injectable } from '@nestjs/common';
 import { Cluster } from 'ioredis';
-import { MessagioContext, MessagioPublisher, OnMessagio } from '../../lib/index.js';
+import { MessagioPublisher } from '../../lib/index.js';
 import { startRedisServer, type RedisServerHandle } from '../../lib/testing/redis-server.js';
 import { createApp } from './fixtures/app.js';
 import { PerformAction } from './fixtures/messages.js';
+import { Listeners } from './fixtures/listeners.js';
 import { Recorder } from './fixtures/recorder.js';
 import { eventually } from '../support/redis.js';
 
-@Injectable()
-class Listeners {
-  constructor(private readonly recorder: Recorder) {}
-  @OnMessagio(PerformAction) run(msg: PerformAction, ctx: MessagioContext) {
-    this.recorder.record('run', msg, ctx);
-  }
-}
 
 describe('Redis Cluster', () => {
   const nodes: RedisServerHandle[] = [];

@@ -5,27 +5,19 @@ import type { Queue } from 'bullmq';
 import {
   MESSAGIO_QUEUE,
   MessagioConfigurationError,
-  MessagioContext,
   MessagioModule,
   MessagioPublisher,
-  OnMessagio,
   type Delivery,
   type DeliveryHandler,
   type MessagioTransport,
 } from '../../lib/index.js';
 import { createApp } from './fixtures/app.js';
 import { PerformAction } from './fixtures/messages.js';
+import { Listeners } from './fixtures/listeners.js';
 import { Recorder } from './fixtures/recorder.js';
 import { queueOf, settled } from '../support/jobs.js';
 import { redisClient, redisConnection, uniqueQueue } from '../support/redis.js';
 
-@Injectable()
-class Listeners {
-  constructor(private readonly recorder: Recorder) {}
-  @OnMessagio(PerformAction) run(msg: PerformAction, ctx: MessagioContext) {
-    this.recorder.record('run', msg, ctx);
-  }
-}
 
 const CONFIG = 'CONFIG';
 @Module({ providers: [{ provide: CONFIG, useValue: { redis: redisConnectionLazy } }], exports: [CONFIG] })

@@ -2,20 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Injectable } from '@nestjs/common';
-import { MessagioContext, MessagioPublisher, MessagioUnavailableError, OnMessagio } from '../../lib/index.js';
+import { MessagioPublisher, MessagioUnavailableError } from '../../lib/index.js';
 import { freePort, startRedisServer, type RedisServerHandle } from '../../lib/testing/redis-server.js';
 import { createApp } from './fixtures/app.js';
 import { PerformAction } from './fixtures/messages.js';
+import { Listeners } from './fixtures/listeners.js';
 import { Recorder } from './fixtures/recorder.js';
 
-@Injectable()
-class Listeners {
-  constructor(private readonly recorder: Recorder) {}
-  @OnMessagio(PerformAction) run(msg: PerformAction, ctx: MessagioContext) {
-    this.recorder.record('run', msg, ctx);
-  }
-}
 
 describe('Redis authentication and TLS are passed through', () => {
   // ioredis keeps a 2 s socket-destroy timer after disconnecting a client that never
