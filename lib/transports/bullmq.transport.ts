@@ -97,7 +97,9 @@ export class BullMqTransport implements MessagioTransport {
       const byQueue = new Map<Queue<MessagioEnvelope>, Delivery[]>();
       for (const d of deliveries) {
         const q = this.queueOf(d);
-        byQueue.set(q, [...(byQueue.get(q) ?? []), d]);
+        const list = byQueue.get(q);
+        if (list) list.push(d); // not a copy per delivery: fireMany of n would copy n²/2 entries
+        else byQueue.set(q, [d]);
       }
       await Promise.all(
         [...byQueue].map(([q, list]) => q.addBulk(list.map((d) => ({ name: d.envelope.type, data: d.envelope, opts: this.jobOptions(d) })))),
