@@ -1,0 +1,127 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bullmq';
+import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import type { Queue } from 'bullmq';
+import { MESSAGIO_MODULE_OPTIONS, MESSAGIO_QUEUE, MESSAGIO_TRANSPORT } from '../messagio.constants.js';
+import type { ResolvedMessagioOptions } from '../messagio.options.js';
+import type { MessagioTransport } from '../transports/messagio-transport.interface.js';
+
+/** Options of `MessagioHealthIndicator.isHealthy()`. */
+export interface MessagioHealthCheckOptions {
+  /**
+   * Milliseconds the whole check (Redis PING included) may take; past it the
+   * indicator is `down`, never hanging the health endpoint.
+   * @default 1000
+   */
+  timeout?: number;
+}
+
+/** A transport that can say whether its workers run (the BullMQ transport can). */
+interface RunningTransport extends MessagioTransport {
+  isRunning(): boolean;
+}
+
+/**
+ * `@nestjs/terminus` health indicator for messagio: Redis reachable (a PING
+ * through the messagio queue's own connection, bounded by a timeout) and this
+ * process's workers running.
+ *
+ * ```ts
+ * @Module({ imports: [TerminusModule], controllers: [HealthController], providers: [MessagioHealthIndicator] })
+ * ...
+ * @Get('health') @HealthCheck()
+ * check() { return this.health.check([() => this.messagio.isHealthy('messagio', { timeout: 1000 })]); }
+ * ```
+ *
+ * Imported from `nestjs-messagio/health`, so apps without terminus never load it.
+ * @publicApi
+ */
+@Injectable()
+export class MessagioHealthIndicator {
+  private lastRedisError: { message: string; at: number } | undefined;
+
+  constructor(
+    private readonly health: HealthIndicatorService,
+    @Inject(MESSAGIO_TRANSPORT) private readonly transport: MessagioTransport,
+    @Inject(MESSAGIO_MODULE_OPTIONS) private readonly options: ResolvedMessagioOptions,
+    // Absent with the memory or a custom transport: there is no Redis to check then.
+    @Optional() @Inject(getQueueToken(MESSAGIO_QUEUE)) private readonly queue?: Queue,
+  ) {
+    // Kept to say *why* Redis is unreachable ("connect ECONNREFUSED ..."), not just that it is.
+    this.queue?.on('error', (error: Error) => (this.lastRedisError = { message: error.message, at: Date.now() }));
+  }
+
+  /**
+   * `up` when Redis answers a PING within `timeout` and the workers of this
+   * process run (or it is publish-only, `worker: false`); `down` otherwise,
+   * with a `message` saying what is wrong. Details: `transport`, `queue`,
+   * `redis` (`'up' | 'down' | 'not used'`), `pingMs`, `workers`
+   * (`'running' | 'not running' | 'disabled' | 'not reported'`).
+   */
+  async isHealthy(key = 'messagio', { timeout = 1000 }: MessagioHealthCheckOptions = {}): Promise<HealthIndicatorResult> {
+    const check = this.health.check(key);
+    const problems: string[] = [];
+    const details: Record<string, unknown> = { transport: this.transport.name };
+
+    if (this.queue) {
+      details.queue = this.queue.name;
+      const started = Date.now();
+      const connection: { client?: { status: string } } = {};
+      try {
+        await within(this.ping(this.queue, connection), timeout, () =>
+          `Redis did not answer PING within ${timeout} ms${this.connectionTrouble(connection.client?.status)}`,
+        );
+        details.redis = 'up';
+        details.pingMs = Date.now() - started;
+      } catch (error) {
+        details.redis = 'down';
+        problems.push((error as Error).message);
+      }
+    } else {
+      details.redis = 'not used';
+    }
+
+    details.workers = this.workers();
+    if (details.workers === 'not running') problems.push('messagio workers are not running in this process');
+
+    return problems.length > 0 ? check.down({ message: problems.join('; '), ...details }) : check.up(details);
+  }
+
+  private async ping(queue: Queue, connection: { client?: { status: string } }): Promise<void> {
+    const client = await queue.getBackend().client;
+    connection.client = client; // its status at the timeout, if it comes, says more than at the start
+    // A client that is not 'ready' would queue the PING until it reconnects: say so now instead.
+    if (client.status !== 'ready') throw new Error(`Redis is not reachable${this.connectionTrouble(client.status)}`);
+    // BullMQ 6 types its client as an adapter interface without PING; the ioredis client has it.
+    const pingable = client as typeof client & { ping?(): Promise<string> };
+    if (typeof pingable.ping !== 'function') {
+      await client.info(); // another client library: any round trip proves Redis answers
+      return;
+    }
+    const answer = await pingable.ping();
+    if (answer !== 'PONG') throw new Error(`Redis answered PING with ${JSON.stringify(answer)}`);
+  }
+
+  /** ` (connection reconnecting): connect ECONNREFUSED ...` — what the client last said, if anything. */
+  private connectionTrouble(status: string | undefined): string {
+    const state = status !== undefined && status !== 'ready' ? ` (connection ${status})` : '';
+    const error = this.lastRedisError && Date.now() - this.lastRedisError.at < 60_000 ? `: ${this.lastRedisError.message}` : '';
+    return state + error;
+  }
+
+  private workers(): 'running' | 'not running' | 'disabled' | 'not reported' {
+    // Publish-only: `worker: false`, or (with named queues) `workers: []`.
+    const consumes = (this.options as { workers?: readonly string[] }).workers;
+    if (this.options.worker === false || consumes?.length === 0) return 'disabled';
+    const transport = this.transport as Partial<RunningTransport>;
+    if (typeof transport.isRunning !== 'function') return 'not reported';
+    return transport.isRunning() ? 'running' : 'not running';
+  }
+}
+
+/** Resolves or rejects like `promise`, or rejects with `message()` after `ms`. */
+function within<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message())), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
