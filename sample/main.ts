@@ -1,16 +1,20 @@
 // `npm run sample`: boots the orders app, fires a few orders, waits for every
 // listener, prints what they did, and exits 0 (1 with a reason if anything is missing).
+// `npm run sample -- --dashboard` (or MESSAGIO_SAMPLE_DASHBOARD=1): the same as an
+// HTTP app with bull-board at /queues, serving until stopped (sample/dashboard/).
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { chooseTransport, type SampleTransport } from './choose-transport.js';
 import { runOrders } from './run-orders.js';
+import { message, withTimeout } from './timeout.js';
 
 /** How long the listeners may take in all (MESSAGIO_SAMPLE_TIMEOUT_MS overrides). */
 const RUN_TIMEOUT = Number(process.env.MESSAGIO_SAMPLE_TIMEOUT_MS) || 20_000;
 const BOOT_TIMEOUT = 15_000;
 const CLOSE_TIMEOUT = 15_000;
+const DASHBOARD = process.argv.includes('--dashboard') || process.env.MESSAGIO_SAMPLE_DASHBOARD === '1';
 
 async function main(): Promise<number> {
   let transport: SampleTransport;
@@ -21,6 +25,12 @@ async function main(): Promise<number> {
     return 1;
   }
   console.log(transport.description);
+
+  if (DASHBOARD) {
+    // Loaded only with the flag: bull-board and the HTTP platform are not part of the plain run.
+    const { runDashboard } = await import('./dashboard/run-dashboard.js');
+    return runDashboard(transport, { boot: BOOT_TIMEOUT, run: RUN_TIMEOUT, close: CLOSE_TIMEOUT });
+  }
 
   let app: INestApplicationContext | undefined;
   let code = 0;
@@ -48,18 +58,6 @@ async function main(): Promise<number> {
   }
   if (code === 0) console.log('\nDone: app closed, every listener ran as expected.');
   return code;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 const code = await main();

@@ -1,0 +1,120 @@
+// The sample with --dashboard, opened in headless Chromium (Debian's `chromium`
+// package, driven by playwright-core): bull-board must show the messagio queue
+// and the refund delivery that failed for good. Saves sample/dashboard.png.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+// Its own build of the sample: `npm run sample` (and its test) may rebuild .tmp/sample meanwhile.
+const OUT = '.tmp/dashboard-test';
+const SCREENSHOT = 'sample/dashboard.png';
+
+interface Sample {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Builds and starts `sample/main.js --dashboard`; resolves with its URL once it serves. */
+async function startDashboardSample(): Promise<Sample & { url: string; queue: string }> {
+  rmSync(OUT, { recursive: true, force: true });
+  const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'sample/tsconfig.json', '--outDir', OUT], { encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`building the sample failed:\n${build.stdout}${build.stderr}`);
+
+  const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: '' }; // its own private redis-server, as for a user
+  delete env.NODE_OPTIONS; // Jest's --experimental-vm-modules is not for the sample
+  const child = spawn(process.execPath, ['--enable-source-maps', `${OUT}/sample/main.js`, '--dashboard'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ready = /Dashboard: (http:\/\/\S+\/queues) {2}\(queue "([^"]+)"/.exec(output);
+    if (ready) return { child, output: () => output, exited, url: ready[1]!, queue: ready[2]! };
+    if (child.exitCode !== null) throw new Error(`the dashboard sample exited with code ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the dashboard sample did not print its URL within 60 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('dashboard: bull-board in the sample, seen in headless Chromium', () => {
+  let sample: Awaited<ReturnType<typeof startDashboardSample>> | undefined;
+  let browser: BrowserContext | undefined;
+  let page: Page;
+  let profile: string | undefined;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `Chromium not found at ${CHROMIUM}: this test drives Debian's chromium package. ` +
+          'Install it with `apt-get update && apt-get install -y chromium` (bash .ci/run does so when it is missing).',
+      );
+    }
+    sample = await startDashboardSample();
+    profile = mkdtempSync(join(tmpdir(), 'messagio-chromium-'));
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 800 },
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    // Only the sample's server: bull-board's page also asks Google for fonts.
+    await page.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
+  }, 150_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    if (sample && sample.child.exitCode === null) {
+      sample.child.kill('SIGTERM');
+      await sample.exited;
+    }
+  }, 30_000);
+
+  it('lists the messagio queue with its completed and failed deliveries', async () => {
+    await page.goto(sample!.url, { waitUntil: 'domcontentloaded' });
+    await page.getByText(sample!.queue).first().waitFor({ timeout: 20_000 });
+    const text = await page.locator('body').innerText();
+    expect(text).toContain('Bull Dashboard');
+    // 2 queued orders × (4 OrderPlaced + 2 OrderConfirmed deliveries) + the sync order's 2 OrderConfirmed ones.
+    expect(text).toMatch(/COMPLETED\s+14\b/);
+    expect(text).toMatch(/FAILED\s+1\b/);
+  }, 30_000);
+
+  it('shows the refund that failed for good, with its reason and attempts, and saves a screenshot', async () => {
+    await page.goto(`${sample!.url}/queue/${encodeURIComponent(sample!.queue)}?status=failed`, { waitUntil: 'domcontentloaded' });
+    await page.getByText('refund gateway unavailable for A-1002 (attempt 3 of 3)').first().waitFor({ timeout: 20_000 });
+    const text = await page.locator('body').innerText();
+    expect(text).toContain('orders.refund-requested'); // the job name: the message's wire name
+    expect(text).toMatch(/\|refund\b/); // the job id: messageId|listenerId
+    expect(text).toContain('attempt #3');
+    expect(text).toContain('TransientError: refund gateway unavailable for A-1002 (attempt 3 of 3)');
+    await page.screenshot({ path: SCREENSHOT });
+    expect(existsSync(SCREENSHOT)).toBe(true);
+  }, 30_000);
+
+  it('stops cleanly on SIGTERM (exit code 0)', async () => {
+    sample!.child.kill('SIGTERM');
+    expect(await sample!.exited).toBe(0);
+    expect(sample!.output()).toContain('SIGTERM: stopping the dashboard.');
+  }, 30_000);
+});
