@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { BullModule, getQueueToken, getSharedConfigToken } from '@nestjs/bullmq';
 import type { ConnectionOptions, Queue } from 'bullmq';
 import {
@@ -43,8 +43,12 @@ const messagioQueueRegistration = BullModule.registerQueueAsync({
  * with `@nestjs/bullmq` and provides the BullMQ transport. `forRoot()` returns
  * a module that imports it, so tests can swap it whole with
  * `overrideModule(MessagioModule).useModule(MessagioTestingModule.forRoot())`.
+ * It is global rather than exported by that module: Nest checks a module's
+ * exports by class, and an export of `MessagioModule` fails once the class is
+ * swapped for another module.
  * @publicApi
  */
+@Global()
 @Module({
   imports: [
     MessagioCoreModule,
@@ -135,7 +139,8 @@ function host(kind: TransportKind, providers: Provider[], imports: DynamicModule
     global: true,
     imports: [...(imports ?? []), MessagioCoreModule, ...(kind === 'bullmq' ? [MessagioModule] : [])],
     providers: [...providers, ...transportProviders],
-    exports: [MESSAGIO_HOST_OPTIONS, MessagioCoreModule, kind === 'bullmq' ? MessagioModule : MESSAGIO_TRANSPORT],
+    // MessagioModule (bullmq) is global itself: its transport and queue need no re-export here.
+    exports: [MESSAGIO_HOST_OPTIONS, MessagioCoreModule, ...(kind === 'bullmq' ? [] : [MESSAGIO_TRANSPORT])],
   };
 }
 
