@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { MESSAGIO_MODULE_OPTIONS, MESSAGIO_TRANSPORT } from '../messagio.constants.js';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { MESSAGIO_CLOCK, MESSAGIO_MODULE_OPTIONS, MESSAGIO_TRANSPORT } from '../messagio.constants.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import { MessagioDispatchError, type MessagioListenerFailure } from '../errors/messagio-dispatch.error.js';
 import { MessagioInvalidMessageError } from '../errors/messagio-invalid-message.error.js';
@@ -14,6 +14,7 @@ import { ENVELOPE_VERSION, type MessagioEnvelope } from '../message/envelope.js'
 import { FAULT_TYPE, MessagioFault } from '../message/messagio-fault.js';
 import { MessageTypesRegistry } from '../message/message-types.registry.js';
 import { Messagio, type MessagioClass } from '../message/messagio.js';
+import { realClock, sleep, type MessagioClock } from '../transports/clock.js';
 import type { DeliveryState } from '../transports/delivery-state.js';
 import type { Delivery, MessagioTransport } from '../transports/messagio-transport.interface.js';
 import { MessagioDispatcher, type DeliveryOutcome } from './dispatcher.js';
@@ -49,6 +50,8 @@ export class MessagioPublisher {
     private readonly observers: MessagioObservers,
     @Inject(MESSAGIO_TRANSPORT) private readonly transport: MessagioTransport,
     @Inject(MESSAGIO_MODULE_OPTIONS) private readonly options: ResolvedMessagioOptions,
+    // Sync-mode retry waits; the testing module provides a virtual clock.
+    @Optional() @Inject(MESSAGIO_CLOCK) private readonly clock: MessagioClock = realClock,
   ) {
     this.codec = new MessagioCodec({ validate: options.validate, validation: options.validation });
   }
@@ -172,7 +175,7 @@ export class MessagioPublisher {
       for (let attempt = 1; ; attempt++) {
         const outcome = await this.dispatcher.dispatch(JSON.parse(data), { attempt, transport: 'sync' });
         if (outcome.status === 'retry') {
-          if (outcome.delay > 0) await new Promise((resolve) => setTimeout(resolve, outcome.delay));
+          if (outcome.delay > 0) await sleep(this.clock, outcome.delay);
           continue;
         }
         const { messageId, listener } = { messageId: prepared.messageId, listener: delivery.envelope.listener };

@@ -95,6 +95,24 @@ export class ListenerRegistry {
     return this.listeners.has(listenerId);
   }
 
+  /**
+   * Replaces a listener's handler with `wrap(handler)` (test harnesses: stubs,
+   * injected failures); its subscriptions and options are unchanged. Returns a
+   * function that puts the previous handler back.
+   */
+  override(listenerId: string, wrap: (handler: ListenerHandler) => ListenerHandler): () => void {
+    const listener = this.listeners.get(listenerId) as { handler: ListenerHandler } | undefined;
+    if (!listener) {
+      throw new MessagioConfigurationError(`No listener "${listenerId}" is registered (known: ${this.ids().join(', ') || 'none'}).`);
+    }
+    const previous = listener.handler;
+    const replaced = wrap(previous);
+    listener.handler = replaced; // bindings share the listener object: every subscription sees it
+    return () => {
+      if (listener.handler === replaced) listener.handler = previous;
+    };
+  }
+
   ids(): string[] {
     return [...this.listeners.keys()];
   }

@@ -6,6 +6,8 @@ export interface MessagioClock {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /** Optional: waits `ms` of this clock's time (a virtual clock moves its time instead of waiting). */
+  sleep?(ms: number): Promise<void>;
 }
 
 export const realClock: MessagioClock = {
@@ -13,3 +15,9 @@ export const realClock: MessagioClock = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
+
+/** Waits `ms` on `clock`: its own `sleep`, else one of its timers. */
+export function sleep(clock: MessagioClock, ms: number): Promise<void> {
+  if (clock.sleep) return clock.sleep(ms);
+  return new Promise((resolve) => clock.setTimeout(resolve, ms));
+}
