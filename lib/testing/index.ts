@@ -1,4 +1,19 @@
 // The ./testing entry point: helpers for testing apps that use nestjs-messagio.
+export { MessagioTestingModule } from './messagio-testing.module.js';
+export type { MessagioTestingModuleOptions, MessagioTestingMode } from './testing-options.js';
+export { MessagioTestHarness, type MessagioDrainSummary, type MessagioDrainOptions } from './messagio-test-harness.js';
+export {
+  MessagioFiredRecord,
+  MessagioDeliveryRecord,
+  type MessagioAttemptRecord,
+  type MessagioFiredBy,
+  type MessagioMessageEnvelope,
+  type MessagioTestDeliveryStatus,
+} from './records.js';
+export { MessagioTrace, type MessagioTraceMessage, type MessagioTraceDelivery } from './trace.js';
+export { MessagioRunawayError, MessagioInjectedFailure } from './errors.js';
+export { MessagioTestTransport } from './test-transport.js';
+export { VirtualClock } from './virtual-clock.js';
 export {
   startRedisServer,
   hasRedisServer,

@@ -1,0 +1,132 @@
+import type { DeliveryOutcome } from '../delivery/dispatcher.js';
+import type { DeliveryCounts, DeliveryState, FailedFilter } from '../transports/delivery-state.js';
+import { MemoryTransport } from '../transports/memory.transport.js';
+import type { Delivery, DeliveryHandler, MessagioTransport } from '../transports/messagio-transport.interface.js';
+import type { VirtualClock } from './virtual-clock.js';
+
+/** Called by the test transport around storing deliveries (the harness records and auto-drains). */
+export interface TestTransportHooks {
+  /** Before the deliveries are stored: may stop the transport (runaway guard). */
+  beforeEnqueue?(deliveries: Delivery[]): void;
+  /** After they are stored: `autoDrain` runs them here. */
+  afterEnqueue?(): Promise<void>;
+}
+
+/**
+ * The transport of `MessagioTestingModule`: the in-memory transport (same
+ * JSON round trip, priority order with FIFO ties, delays, retries with
+ * backoff, idempotent delivery ids) on a virtual clock, one delivery at a
+ * time, held until the harness lets deliveries run. It adds no pipeline of its
+ * own: every delivery goes through the app's dispatcher.
+ */
+export class MessagioTestTransport implements MessagioTransport {
+  readonly name = 'test';
+  hooks: TestTransportHooks = {};
+  private inner: MemoryTransport;
+  private handler: DeliveryHandler | undefined;
+  private readonly running = new Set<Promise<DeliveryOutcome>>();
+  private released = false;
+  private closed = false;
+
+  constructor(readonly clock: VirtualClock) {
+    this.inner = this.createInner();
+  }
+
+  /** True once the app's lifecycle started consuming (after `app.init()`). */
+  get started(): boolean {
+    return this.handler !== undefined;
+  }
+
+  async enqueue(deliveries: Delivery[]): Promise<void> {
+    this.hooks.beforeEnqueue?.(deliveries);
+    await this.inner.enqueue(deliveries);
+    await this.hooks.afterEnqueue?.();
+  }
+
+  async start(handler: DeliveryHandler): Promise<void> {
+    this.handler = handler;
+    await this.inner.start(this.tracked);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.hold();
+    await this.settle();
+    this.clock.clear();
+  }
+
+  inspect(deliveryIds: string[]): Promise<DeliveryState[]> {
+    return this.inner.inspect(deliveryIds);
+  }
+
+  failed(filter: FailedFilter): Promise<DeliveryState[]> {
+    return this.inner.failed(filter);
+  }
+
+  retry(deliveryIds: string[]): Promise<string[]> {
+    return this.inner.retry(deliveryIds);
+  }
+
+  counts(): Promise<DeliveryCounts> {
+    return this.inner.counts();
+  }
+
+  /** Lets stored deliveries run, one at a time, in priority order. */
+  release(): void {
+    if (this.closed) return;
+    this.released = true;
+    void this.inner.resume();
+  }
+
+  /** Stops starting deliveries (the one running finishes). */
+  hold(): void {
+    this.released = false;
+    void this.inner.pause();
+  }
+
+  /** Deliveries stored and runnable now, waiting for a retry or a delay, and running. */
+  pending(): { waiting: number; scheduled: number; running: number } {
+    return this.inner.pending();
+  }
+
+  /**
+   * Resolves once nothing runs and, while released, nothing runnable is left
+   * (deliveries waiting on the clock may remain). Waits on the deliveries
+   * themselves, never on a timer.
+   */
+  async settle(): Promise<void> {
+    for (;;) {
+      const { waiting, running } = this.inner.pending();
+      if (running === 0 && this.running.size === 0 && (waiting === 0 || !this.released || !this.handler)) return;
+      if (this.running.size > 0) await Promise.allSettled([...this.running]);
+      // Let the memory transport record the outcome and start the next delivery.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Drops everything stored and scheduled (between tests). Not while deliveries run. */
+  clear(): void {
+    this.clock.clear();
+    this.inner = this.createInner();
+  }
+
+  private readonly tracked: DeliveryHandler = (data, attempt) => {
+    const run = this.handler!(data, { ...attempt, transport: this.name });
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run)).catch(() => undefined);
+    return run;
+  };
+
+  private createInner(): MemoryTransport {
+    const inner = new MemoryTransport({
+      worker: { concurrency: 1 },
+      keepCompleted: Number.MAX_SAFE_INTEGER,
+      keepFailed: Number.MAX_SAFE_INTEGER,
+      clock: this.clock,
+    });
+    void inner.pause();
+    if (this.handler) void inner.start(this.tracked);
+    if (this.released) void inner.resume();
+    return inner;
+  }
+}
