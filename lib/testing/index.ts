@@ -1,4 +1,5 @@
 // The ./testing entry point: helpers for testing apps that use nestjs-messagio.
+// Nothing here needs Jest; `nestjs-messagio/testing/jest` registers the matchers.
 export { MessagioTestingModule } from './messagio-testing.module.js';
 export type { MessagioTestingModuleOptions, MessagioTestingMode } from './testing-options.js';
 export { MessagioTestHarness, type MessagioDrainSummary, type MessagioDrainOptions } from './messagio-test-harness.js';
@@ -14,6 +15,14 @@ export { MessagioTrace, type MessagioTraceMessage, type MessagioTraceDelivery } 
 export { MessagioRunawayError, MessagioInjectedFailure } from './errors.js';
 export { MessagioTestTransport } from './test-transport.js';
 export { VirtualClock } from './virtual-clock.js';
+export {
+  messagioMatchers,
+  type MessagioMatchers,
+  type MessagioMatcherContext,
+  type MessagioMatcherResult,
+  type MessagioPartial,
+  type MessagioErrorMatch,
+} from './matchers.js';
 export {
   startRedisServer,
   hasRedisServer,

@@ -165,4 +165,3 @@ describe('options', () => {
     }
   });
 });
-

@@ -1,0 +1,57 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+// `npm test` builds first (pretest): this checks what a consumer of the package gets.
+function runNode(script: string) {
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  return { stderr: child.stderr, out: child.stdout.trim() ? JSON.parse(child.stdout) : undefined };
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : [path];
+  });
+}
+
+describe('package: nestjs-messagio/testing', () => {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { exports: Record<string, unknown> };
+
+  it('declares ./testing/jest next to ./testing', () => {
+    expect(pkg.exports['./testing/jest']).toEqual({ types: './dist/testing/jest.d.ts', default: './dist/testing/jest.js' });
+    for (const file of ['dist/testing/jest.js', 'dist/testing/jest.d.ts', 'dist/testing/messagio-testing.module.d.ts']) {
+      expect([file, existsSync(file)]).toEqual([file, true]);
+    }
+    const types = readFileSync('dist/testing/jest.d.ts', 'utf8');
+    expect(types).toContain("declare module 'expect'");
+    expect(types).toContain('namespace jest');
+  });
+
+  it('loads from plain Node without Jest; only the ./testing/jest entry needs Jest’s expect', () => {
+    const plain = runNode(`
+      const testing = await import('nestjs-messagio/testing');
+      const names = ['MessagioTestingModule', 'MessagioTestHarness', 'messagioMatchers', 'MessagioRunawayError', 'startRedisServer'];
+      const error = await import('nestjs-messagio/testing/jest').then(() => null, (e) => e.message);
+      console.log(JSON.stringify({ missing: names.filter((n) => !(n in testing)), error }));
+    `);
+    expect(plain.stderr).toBe('');
+    expect(plain.out).toEqual({ missing: [], error: expect.stringMatching(/needs Jest's global `expect`/) });
+
+    const withExpect = runNode(`
+      const registered = [];
+      globalThis.expect = { extend: (matchers) => registered.push(...Object.keys(matchers)) };
+      await import('nestjs-messagio/testing/jest');
+      console.log(JSON.stringify(registered.sort()));
+    `);
+    expect(withExpect.stderr).toBe('');
+    expect(withExpect.out).toEqual(['toHaveFailed', 'toHaveFired', 'toHaveHandled']);
+  });
+
+  it('never imports Jest at run time: no built module imports jest, @jest/* or expect', () => {
+    const offenders = files('dist')
+      .filter((f) => f.endsWith('.js'))
+      .filter((f) => /from ['"](jest|@jest\/[^'"]*|expect)['"]|import\(['"](jest|@jest|expect)/.test(readFileSync(f, 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+});
