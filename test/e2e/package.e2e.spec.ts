@@ -38,6 +38,19 @@ describe('package', () => {
     expect(readFileSync('dist/index.d.ts', 'utf8')).toContain('MessagioPublisher');
   });
 
+  // A NestJS 11 app is usually compiled to CommonJS: it require()s this ESM package (Node >= 20.19).
+  it('loads every entry point with require() from CommonJS', () => {
+    const script = `
+      const main = require('nestjs-messagio');
+      const testing = require('nestjs-messagio/testing');
+      const health = require('nestjs-messagio/health');
+      console.log(JSON.stringify([typeof main.MessagioModule, typeof testing.startRedisServer, typeof health.MessagioHealthIndicator]));
+    `;
+    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual(['function', 'function', 'function']);
+  });
+
   it('resolves every entry point by package name from plain Node ESM', () => {
     const script = `
       const main = await import('nestjs-messagio');
