@@ -65,6 +65,8 @@ export class BullMqTransport implements MessagioTransport {
   readonly queues = new Map<string, Queue<MessagioEnvelope>>();
   private workers: Array<{ worker: Worker<MessagioEnvelope>; ready: boolean }> = [];
   private lastRedisError = 0;
+  /** Deliveries whose listener is running in this process. */
+  private readonly running = new Set<Promise<unknown>>();
 
   constructor(
     readonly queue: Queue<MessagioEnvelope>,
@@ -113,7 +115,8 @@ export class BullMqTransport implements MessagioTransport {
     const { connection, prefix } = this.queue.opts as { connection: never; prefix?: string };
     for (const name of this.options.workers ?? [...this.queues.keys()]) {
       const own = this.options.queues?.get(name) ?? {};
-      const worker = new Worker<MessagioEnvelope>(name, (job) => this.process(job, handler), {
+      const entry = { worker: undefined as unknown as Worker<MessagioEnvelope>, ready: false };
+      const worker = new Worker<MessagioEnvelope>(name, (job) => ((entry.ready = true), this.process(job, handler)), {
         connection,
         prefix,
         concurrency: own.concurrency ?? settings.concurrency,
@@ -124,7 +127,7 @@ export class BullMqTransport implements MessagioTransport {
         telemetry: this.options.telemetry,
         autorun: false,
       });
-      const entry = { worker, ready: false };
+      entry.worker = worker;
       this.workers.push(entry);
       worker.on('error', (error) => this.logRedisError('worker', error));
       worker.waitUntilReady().then(
@@ -166,9 +169,14 @@ export class BullMqTransport implements MessagioTransport {
   }
 
   private async closeWorker(worker: Worker<MessagioEnvelope>, ready: boolean): Promise<void> {
+    const deadline = Date.now() + this.options.shutdownTimeout;
+    // Stop fetching, then wait for our listeners in flight ourselves: BullMQ's close()
+    // does not always wait for jobs its loop has already handed to the processor.
+    await settleWithin(worker.pause(true), 1000);
+    await settleWithin(this.drained(), deadline - Date.now());
     // A worker that never connected has nothing in flight: no need to wait for it.
     const closing = worker.close(!ready);
-    if ((await settleWithin(closing, this.options.shutdownTimeout)) === 'timeout') {
+    if ((await settleWithin(closing, Math.max(deadline - Date.now(), 1000))) === 'timeout') {
       this.logger.warn(
         `Worker of "${worker.name}" not closed after ${this.options.shutdownTimeout} ms (deliveries still running, or Redis unreachable); ` +
           'disconnecting. Unfinished deliveries will be re-delivered.',
@@ -181,8 +189,12 @@ export class BullMqTransport implements MessagioTransport {
   async inspect(deliveryIds: string[]): Promise<DeliveryState[]> {
     return Promise.all(
       deliveryIds.map(async (id) => {
-        const job = await this.findJob(id);
-        return job ? toState(job, await job.getState()) : { id, ...splitDeliveryId(id), status: 'unknown' as const, attempts: 0 };
+        const found = await this.findJob(id);
+        if (!found) return { id, ...splitDeliveryId(id), status: 'unknown' as const, attempts: 0 };
+        const state = await found.getState();
+        // Read the job again once it is finished: the first read may predate its last attempt.
+        const job = state === 'completed' || state === 'failed' ? ((await found.queue.getJob(id)) ?? found) : found;
+        return toState(job, state);
       }),
     );
   }
@@ -234,15 +246,24 @@ export class BullMqTransport implements MessagioTransport {
     return (delivery.queue !== undefined ? this.queues.get(delivery.queue) : undefined) ?? this.queue;
   }
 
-  /** A delivery's job, in whichever queue its listener is routed to. */
-  private async findJob(id: string): Promise<Job<MessagioEnvelope> | undefined> {
-    if (this.queues.size === 1) return this.queue.getJob(id);
-    const found = await Promise.all([...this.queues.values()].map((q) => q.getJob(id)));
-    return found.find((job) => job !== undefined);
+  /** A delivery's job and its queue, in whichever queue its listener is routed to. */
+  private async findJob(id: string): Promise<(Job<MessagioEnvelope> & { queue: Queue<MessagioEnvelope> }) | undefined> {
+    for (const q of this.queues.values()) {
+      const job = await q.getJob(id);
+      if (job) return Object.assign(job, { queue: q });
+    }
+    return undefined;
+  }
+
+  /** Resolves when no listener of this process is running. */
+  private async drained(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
   private async process(job: Job<MessagioEnvelope>, handler: DeliveryHandler): Promise<void> {
-    const outcome = await handler(job.data, { attempt: job.attemptsMade + 1, transport: this.name });
+    const run = handler(job.data, { attempt: job.attemptsMade + 1, transport: this.name });
+    this.running.add(run);
+    const outcome = await run.finally(() => this.running.delete(run));
     if (outcome.status === 'completed') return;
     if (outcome.status === 'retry') throw outcome.error; // BullMQ waits the job's backoff and retries
     // Failed for good: no retry, whatever attempts remain. Keep the original name in the reason.
