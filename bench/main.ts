@@ -5,7 +5,7 @@ import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseBenchArgs, USAGE, type BenchArgs } from './lib/args.js';
-import { runScenario, type BenchContext, type RowResult, type Scenario } from './lib/harness.js';
+import { runScenario, type BenchContext, type RowResult, type Scenario, type TrialSamples } from './lib/harness.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { payloadBytes } from './lib/messages.js';
 import { BenchRedis } from './lib/redis.js';
@@ -59,10 +59,13 @@ async function main(args: BenchArgs): Promise<number> {
     log: (line) => console.log(line),
   };
   const rows: RowResult[] = [];
+  const trials: Record<string, TrialSamples> = {};
   try {
     for (const scenario of SCENARIOS.filter((s) => args.only.length === 0 || args.only.includes(s.id))) {
       console.log(`${scenario.id}. ${scenario.title}`);
-      rows.push(...(await runScenario(scenario, ctx)));
+      const result = await runScenario(scenario, ctx);
+      rows.push(...result.rows);
+      trials[scenario.id] = result.samples;
     }
   } finally {
     await redis.stop();
@@ -79,7 +82,7 @@ async function main(args: BenchArgs): Promise<number> {
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(
     args.out,
-    `${JSON.stringify({ date: started.toISOString(), seconds, machine, args, payloadBytes: payloadBytes(), rows, table, verdicts }, null, 2)}\n`,
+    `${JSON.stringify({ date: started.toISOString(), seconds, machine, args, payloadBytes: payloadBytes(), rows, table, verdicts, trials }, null, 2)}\n`,
   );
   console.log(`\nResults: ${args.out}`);
   return 0;

@@ -81,8 +81,11 @@ export interface RowResult {
   verdict?: { met: boolean; judged: number };
 }
 
+/** Every value measured: trial key → metric → one value per repeat (kept in the JSON results). */
+export type TrialSamples = Record<string, Record<string, number[]>>;
+
 /** Runs every selected trial `repeats` times, alternating their order from one repeat to the next. */
-export async function runScenario(scenario: Scenario, ctx: BenchContext): Promise<RowResult[]> {
+export async function runScenario(scenario: Scenario, ctx: BenchContext): Promise<{ rows: RowResult[]; samples: TrialSamples }> {
   const selected = (key: string) => ctx.args.variants.length === 0 || ctx.args.variants.some((v) => key.startsWith(v));
   const trials = scenario.trials(ctx).filter((t) => selected(t.key));
   const samples = new Map<string, Map<string, number[]>>();
@@ -125,7 +128,9 @@ export async function runScenario(scenario: Scenario, ctx: BenchContext): Promis
     }
     rows.push(row);
   }
-  return rows;
+  const all: TrialSamples = {};
+  for (const [trial, byMetric] of samples) all[trial] = Object.fromEntries(byMetric);
+  return { rows, samples: all };
 }
 
 function judge(target: Target, subject: Summary, baseline: Summary | undefined, worstCase: boolean, higherIsBetter: boolean) {
