@@ -163,7 +163,7 @@ export class BullMqTransport implements MessagioTransport {
     await Promise.all(workers.map(({ worker, ready }) => this.closeWorker(worker, ready)));
     await Promise.all(
       [...this.queues.values()].map(async (q) => {
-        if ((await settleWithin(q.close(), 2000)) === 'timeout') await q.disconnect().catch(() => undefined);
+        if ((await settleWithin(q.close(), 2000)) === 'timeout') await settleWithin(q.disconnect(), 2000);
       }),
     );
   }
@@ -181,7 +181,7 @@ export class BullMqTransport implements MessagioTransport {
         `Worker of "${worker.name}" not closed after ${this.options.shutdownTimeout} ms (deliveries still running, or Redis unreachable); ` +
           'disconnecting. Unfinished deliveries will be re-delivered.',
       );
-      await worker.disconnect().catch(() => undefined);
+      await settleWithin(worker.disconnect(), 2000);
       await settleWithin(closing, 2000);
     }
   }

@@ -95,3 +95,20 @@ describe('shutdown order over BullMQ', () => {
     await again.close();
   });
 });
+
+describe('shutdown when Redis went away', () => {
+  // ioredis keeps a 2 s socket-destroy timer after a forced disconnect: let it run out.
+  afterAll(() => new Promise((resolve) => setTimeout(resolve, 2100)));
+
+  it('app.close() is bounded even when Redis died while the app was connected', async () => {
+    const { startRedisServer } = await import('../../lib/testing/redis-server.js');
+    const redis = await startRedisServer();
+    const app = await createApp({ providers: [Slow], connection: { host: '127.0.0.1', port: redis.port }, shutdownTimeout: 1000 });
+    await (await app.get(MessagioPublisher).fire(new PerformAction('before', 1))).wait();
+    await redis.stop();
+    const started = Date.now();
+    await app.close();
+    // shutdownTimeout, then at most 2 s each to disconnect the worker and the queue.
+    expect(Date.now() - started).toBeLessThan(8000);
+  }, 20_000);
+});
