@@ -16,9 +16,9 @@ export interface BenchArgs {
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
-  --quick            small sizes, 3 repeats: the whole run takes under a minute
-  --repeats N        repeats of every trial (default 5; 3 with --quick)
-  --scale F          size multiplier for every scenario (default 1; 0.05 with --quick)
+  --quick            tiny sizes, 2 repeats: the whole run takes about a minute (a smoke test)
+  --repeats N        repeats of every trial (default 5; 2 with --quick)
+  --scale F          size multiplier for every scenario (default 1; 0.02 with --quick)
   --only 1,3,5       run these scenarios only
   --variant messagio run only trials whose key starts with this (profiling)
   --out FILE         JSON results (default bench/results/latest.json for a full run,
@@ -41,8 +41,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs | undefined {
   });
   if (values.help) return undefined;
   const quick = values.quick ?? false;
-  const repeats = positiveNumber('--repeats', values.repeats ?? (quick ? '3' : '5'));
-  const scale = positiveNumber('--scale', values.scale ?? (quick ? '0.05' : '1'));
+  const repeats = positiveNumber('--repeats', values.repeats ?? (quick ? '2' : '5'));
+  const scale = positiveNumber('--scale', values.scale ?? (quick ? '0.02' : '1'));
   if (!Number.isInteger(repeats)) throw new Error(`--repeats must be a whole number, got ${values.repeats}`);
   const only = (values.only ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const variants = values.variant ?? [];

@@ -26,12 +26,18 @@ export function targetText(target: Target): string {
   }
 }
 
+/** A ratio with two decimals, or three when two would round a miss up to the target. */
+function ratioText(ratio: number, target?: number): string {
+  const two = ratio.toFixed(2);
+  return target !== undefined && ratio < target && Number(two) >= target ? `${ratio.toFixed(3)}×` : `${two}×`;
+}
+
 export function verdictText(row: RowResult): string {
   if (!row.target || !row.verdict) return '';
   const { met, judged } = row.verdict;
   const shown =
     row.target.kind === 'ratio-at-least'
-      ? `${judged.toFixed(2)}×`
+      ? ratioText(judged, row.target.value)
       : row.target.kind === 'extra-at-most'
         ? `${judged >= 0 ? '+' : ''}${formatNumber(judged)} ${row.target.unit}`
         : `${formatNumber(judged)} ${row.target.unit}`;
@@ -53,7 +59,7 @@ export function renderTable(rows: RowResult[]): string {
         `${row.metric}${row.unit ? ` (${row.unit})` : ''}`,
         cell(row.subject),
         row.baseline ? cell(row.baseline) : '',
-        row.ratio !== undefined ? `${row.ratio.toFixed(2)}×` : '',
+        row.ratio !== undefined ? ratioText(row.ratio, row.target?.kind === 'ratio-at-least' ? row.target.value : undefined) : '',
         row.target ? targetText(row.target) : '',
         verdictText(row),
       ].join(' | ')} |`,

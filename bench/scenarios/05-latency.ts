@@ -93,7 +93,7 @@ function messagioTrial(ctx: BenchContext): Trial {
   return {
     key: 'messagio',
     async run() {
-      const n = ctx.size(FULL, 250);
+      const n = ctx.size(FULL, 100);
       const queueName = ctx.queueName('latency');
       const recorder = new LatencyRecorder();
       const probe = new Probe();
@@ -117,7 +117,7 @@ function rawTrial(ctx: BenchContext, shaped: boolean): Trial {
   return {
     key: shaped ? SHAPED : 'raw',
     async run() {
-      const n = ctx.size(FULL, 250);
+      const n = ctx.size(FULL, 100);
       const queueName = ctx.queueName('latency-raw');
       const recorder = new LatencyRecorder();
       const queue = rawQueue<unknown>(ctx.redis, queueName);

@@ -69,11 +69,11 @@ export async function runMemoryTask(task: MemoryTask): Promise<void> {
       sent += count;
     }
     const drained = async () => {
-      while (delivered < sent * LISTENERS.length) await sleep(20);
+      while (delivered < sent * LISTENERS.length) await sleep(5);
     };
     await within(drained(), 300_000, `draining round ${round + 1}`);
     gc();
-    await sleep(50);
+    await sleep(20);
     gc();
     const { rss, heapUsed } = process.memoryUsage();
     const info = await admin.info('memory');
@@ -95,7 +95,7 @@ function trial(ctx: BenchContext, mode: 'messagio' | 'raw'): Trial {
     key: mode,
     async run() {
       const child = spawnChild(
-        { task: 'memory', mode, redis: { host: ctx.redis.host, port: ctx.redis.port }, queueName: ctx.queueName(`memory-${mode}`), messages: ctx.size(FULL, 2000) },
+        { task: 'memory', mode, redis: { host: ctx.redis.host, port: ctx.redis.port }, queueName: ctx.queueName(`memory-${mode}`), messages: ctx.size(FULL, 1000) },
         ['--expose-gc'],
       );
       const { samples } = await within(child.next<{ type: 'result'; samples: MemorySample[] }>('result'), 900_000, `memory trial (${mode})`);
@@ -119,8 +119,8 @@ export const memoryScenario: Scenario = {
   title: 'Memory with default retention',
   trials: (ctx) => [trial(ctx, 'raw'), trial(ctx, 'messagio')],
   rows: (ctx) => {
-    const messages = ctx.size(FULL, 2000).toLocaleString('en-US');
-    const deliveries = (ctx.size(FULL, 2000) * LISTENERS.length).toLocaleString('en-US');
+    const messages = ctx.size(FULL, 1000).toLocaleString('en-US');
+    const deliveries = (ctx.size(FULL, 1000) * LISTENERS.length).toLocaleString('en-US');
     const row = (what: string, metric: string, unit: string, key: string, target?: RowSpec['target']): RowSpec => ({
       case: what,
       metric,

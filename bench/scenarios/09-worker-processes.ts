@@ -71,7 +71,7 @@ function trial(ctx: BenchContext, mode: 'messagio' | 'raw', processes: number): 
   return {
     key: `${mode} ${processes} process${processes > 1 ? 'es' : ''}`,
     async run() {
-      const n = ctx.size(FULL, 1000);
+      const n = ctx.size(FULL, 500);
       const queueName = ctx.queueName(`processes-${mode}`);
       const control = rawQueue(ctx.redis, queueName);
       const children: ChildHandle[] = [];
@@ -112,7 +112,7 @@ export const workerProcessesScenario: Scenario = {
   title: 'Worker processes: two vs one',
   trials: (ctx) => [trial(ctx, 'raw', 1), trial(ctx, 'messagio', 1), trial(ctx, 'raw', 2), trial(ctx, 'messagio', 2)],
   rows: (ctx) => {
-    const backlog = ctx.size(FULL, 1000).toLocaleString('en-US');
+    const backlog = ctx.size(FULL, 500).toLocaleString('en-US');
     return [
       ...[1, 2].map((k) => ({
         case: `${backlog} deliveries, ${k} process${k > 1 ? 'es' : ''} × concurrency ${CONCURRENCY}, validation on`,
