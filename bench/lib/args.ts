@@ -16,8 +16,8 @@ export interface BenchArgs {
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
-  --quick            tiny sizes, 2 repeats: the whole run takes about a minute (a smoke test)
-  --repeats N        repeats of every trial (default 5; 2 with --quick)
+  --quick            tiny sizes, one repeat: the whole run takes under a minute (a smoke test)
+  --repeats N        repeats of every trial (default 5; 1 with --quick)
   --scale F          size multiplier for every scenario (default 1; 0.02 with --quick)
   --only 1,3,5       run these scenarios only
   --variant messagio run only trials whose key starts with this (profiling)
@@ -41,7 +41,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | undefined {
   });
   if (values.help) return undefined;
   const quick = values.quick ?? false;
-  const repeats = positiveNumber('--repeats', values.repeats ?? (quick ? '2' : '5'));
+  const repeats = positiveNumber('--repeats', values.repeats ?? (quick ? '1' : '5'));
   const scale = positiveNumber('--scale', values.scale ?? (quick ? '0.02' : '1'));
   if (!Number.isInteger(repeats)) throw new Error(`--repeats must be a whole number, got ${values.repeats}`);
   const only = (values.only ?? '').split(',').map((s) => s.trim()).filter(Boolean);
