@@ -54,13 +54,29 @@ export class MessagioDispatcher {
   }
 
   async dispatch(raw: unknown, { attempt, transport }: DeliveryAttempt): Promise<DeliveryOutcome> {
-    const started = performance.now();
+    const observed = this.observers.active;
+    const started = observed ? performance.now() : 0;
     let envelope: MessagioEnvelope | undefined;
     let outcome: DeliveryOutcome;
     try {
       envelope = parseEnvelope(raw, this.maxPayloadBytes);
-      const { binding, message, context } = await this.prepare(envelope, attempt, transport);
-      if (this.observers.active) this.observers.emit('started', { envelope, data: raw, attempt, transport });
+      const binding = this.bindingOf(envelope);
+      const message = this.codec.rebuild(this.types.classFor(envelope.type)!, envelope.payload);
+      // The only await before the listener, and only with validation on.
+      if (this.codec.validates) await this.codec.check(message, envelope.type);
+      const context = new MessagioContext({
+        messageId: envelope.id,
+        type: envelope.type,
+        traceId: envelope.traceId,
+        causationId: envelope.causationId,
+        listener: envelope.listener,
+        deliveryId: deliveryIdOf(envelope.id, envelope.listener),
+        attempt,
+        maxAttempts: binding.options.maxRetries + 1,
+        firedAt: new Date(envelope.firedAt),
+        transport,
+      });
+      if (observed) this.observers.emit('started', { envelope, data: raw, attempt, transport });
       outcome = await this.run(binding, message, context, envelope);
     } catch (error) {
       // Only envelope and validation problems reach here: they can never succeed.
@@ -68,40 +84,24 @@ export class MessagioDispatcher {
       this.logPoison(envelope, raw, err);
       outcome = { status: 'failed', envelope, error: err, poison: true };
     }
-    if (this.observers.active) this.notify(outcome, raw, attempt, transport, performance.now() - started);
+    if (observed) this.notify(outcome, raw, attempt, transport, performance.now() - started);
     return outcome;
   }
 
-  /** Envelope → listener binding, rebuilt and validated message, context. Throws for undeliverable data. */
-  private async prepare(envelope: MessagioEnvelope, attempt: number, transport: string) {
-    const cls = this.types.classFor(envelope.type);
-    if (!cls) {
+  /** The listener binding an envelope is for. Throws for a type or listener this process does not know. */
+  private bindingOf(envelope: MessagioEnvelope): ListenerBinding {
+    if (!this.types.classFor(envelope.type)) {
       throw new MessagioEnvelopeError('unknown-type', `Message type "${envelope.type}" is not registered in this process (no listener subscribes to it).`);
     }
     const binding = this.listeners.binding(envelope.listener, envelope.type);
-    if (!binding) {
-      const known = this.listeners.has(envelope.listener);
-      throw new MessagioEnvelopeError(
-        known ? 'listener-type-mismatch' : 'unknown-listener',
-        known
-          ? `Listener "${envelope.listener}" does not subscribe to ${envelope.type}.`
-          : `Listener "${envelope.listener}" is not registered in this process.`,
-      );
-    }
-    const message = await this.codec.decode(cls, envelope.type, envelope.payload);
-    const context = new MessagioContext({
-      messageId: envelope.id,
-      type: envelope.type,
-      traceId: envelope.traceId,
-      causationId: envelope.causationId,
-      listener: envelope.listener,
-      deliveryId: deliveryIdOf(envelope.id, envelope.listener),
-      attempt,
-      maxAttempts: binding.options.maxRetries + 1,
-      firedAt: new Date(envelope.firedAt),
-      transport,
-    });
-    return { binding, message, context };
+    if (binding) return binding;
+    const known = this.listeners.has(envelope.listener);
+    throw new MessagioEnvelopeError(
+      known ? 'listener-type-mismatch' : 'unknown-listener',
+      known
+        ? `Listener "${envelope.listener}" does not subscribe to ${envelope.type}.`
+        : `Listener "${envelope.listener}" is not registered in this process.`,
+    );
   }
 
   /** Calls the listener inside its context and applies the retry rule to what it throws. */

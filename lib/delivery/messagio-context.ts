@@ -6,30 +6,40 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  */
 export class MessagioContext {
   /** Id of the message (shared by all its listeners' deliveries). */
-  readonly messageId!: string;
+  readonly messageId: string;
   /** Wire name of the message type. */
-  readonly type!: string;
+  readonly type: string;
   /** Correlation id of everything caused by one original fire. */
-  readonly traceId!: string;
+  readonly traceId: string;
   /** Id of the message whose listener fired this one; null for a root message. */
-  readonly causationId!: string | null;
+  readonly causationId: string | null;
   /** Id of the listener running. */
-  readonly listener!: string;
+  readonly listener: string;
   /**
    * Id of this delivery (message × listener): stable across retries and
    * re-deliveries, so a listener can make its side effects idempotent.
    */
-  readonly deliveryId!: string;
+  readonly deliveryId: string;
   /** 1 for the first run, 2 for the first retry... */
-  readonly attempt!: number;
+  readonly attempt: number;
   /** Attempts allowed in all (`maxRetries + 1`). */
-  readonly maxAttempts!: number;
-  readonly firedAt!: Date;
+  readonly maxAttempts: number;
+  readonly firedAt: Date;
   /** Which transport delivered it: 'bullmq', 'memory', 'sync', ... */
-  readonly transport!: string;
+  readonly transport: string;
 
   constructor(fields: MessagioContext) {
-    Object.assign(this, fields);
+    // One assignment per field (not Object.assign): built once per delivery.
+    this.messageId = fields.messageId;
+    this.type = fields.type;
+    this.traceId = fields.traceId;
+    this.causationId = fields.causationId;
+    this.listener = fields.listener;
+    this.deliveryId = fields.deliveryId;
+    this.attempt = fields.attempt;
+    this.maxAttempts = fields.maxAttempts;
+    this.firedAt = fields.firedAt;
+    this.transport = fields.transport;
   }
 }
 

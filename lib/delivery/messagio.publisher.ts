@@ -10,12 +10,12 @@ import type { FireOptions } from '../interfaces/fire-options.interface.js';
 import type { ResolvedMessagioOptions } from '../messagio.options.js';
 import { ListenerRegistry, type ListenerBinding } from '../listeners/listener.registry.js';
 import { MessagioCodec } from '../message/codec.js';
-import { ENVELOPE_VERSION, type MessagioEnvelope } from '../message/envelope.js';
+import { ENVELOPE_VERSION, makeEnvelope, type MessagioEnvelope } from '../message/envelope.js';
 import { FAULT_TYPE, MessagioFault } from '../message/messagio-fault.js';
 import { MessageTypesRegistry } from '../message/message-types.registry.js';
 import { Messagio, type MessagioClass } from '../message/messagio.js';
 import { realClock, sleep, type MessagioClock } from '../transports/clock.js';
-import type { DeliveryState } from '../transports/delivery-state.js';
+import { splitDeliveryId, type DeliveryState } from '../transports/delivery-state.js';
 import type { Delivery, MessagioTransport } from '../transports/messagio-transport.interface.js';
 import { MessagioDispatcher, type DeliveryOutcome } from './dispatcher.js';
 import { currentMessagioContext, deliveryIdOf } from './messagio-context.js';
@@ -29,6 +29,8 @@ interface PreparedFire {
   messageId: string;
   traceId: string;
   deliveries: Delivery[];
+  /** The payload as JSON: measured against maxPayloadBytes, and the sync path's copy of what a queue would store. */
+  payloadJson: string;
 }
 
 /**
@@ -121,26 +123,30 @@ export class MessagioPublisher {
     if (!(message instanceof Messagio)) throw new MessagioInvalidMessageError(message);
     checkFireOptions(options);
     const type = this.types.nameOf(message.constructor as MessagioClass);
-    const payload = await this.codec.encode(message, type);
-    const bytes = Buffer.byteLength(JSON.stringify(payload));
-    if (bytes > this.options.maxPayloadBytes) throw new MessagioPayloadTooLargeError(type, bytes, this.options.maxPayloadBytes);
+    if (this.codec.validates) await this.codec.check(message, type);
+    const payload = this.codec.toPayload(message);
+    const payloadJson = JSON.stringify(payload);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: most payloads are measured by their length alone.
+    if (payloadJson.length * 3 > this.options.maxPayloadBytes) {
+      const bytes = Buffer.byteLength(payloadJson);
+      if (bytes > this.options.maxPayloadBytes) throw new MessagioPayloadTooLargeError(type, bytes, this.options.maxPayloadBytes);
+    }
     const bindings = this.listeners.bindingsFor(type);
     if (bindings.length === 0) this.noListeners(type);
     const parent = currentMessagioContext();
     const messageId = options.messageId ?? randomUUID();
     const traceId = options.traceId ?? parent?.traceId ?? randomUUID();
-    const envelope: Omit<MessagioEnvelope, 'listener'> = {
+    const head: Omit<MessagioEnvelope, 'payload' | 'listener'> = {
       v: ENVELOPE_VERSION,
       type,
       id: messageId,
       traceId,
       causationId: causationId ?? parent?.messageId ?? null,
       firedAt: new Date().toISOString(),
-      payload,
     };
     const delay = options.delay ?? 0;
-    const deliveries = bindings.map((binding) => toDelivery(binding, { ...envelope, listener: binding.listener.id }, delay));
-    return { message, type, messageId, traceId, deliveries };
+    const deliveries = bindings.map((binding) => toDelivery(binding, makeEnvelope(head, binding.listener.id, payload), delay));
+    return { message, type, messageId, traceId, deliveries, payloadJson };
   }
 
   private stored(prepared: PreparedFire, inspect = this.inspect): MessagioReceipt {
@@ -164,39 +170,35 @@ export class MessagioPublisher {
 
   /**
    * The sync path: each delivery, in priority order, goes through the same
-   * JSON round trip, dispatcher and retry rule as a queued one.
+   * JSON round trip, dispatcher and retry rule as a queued one. The payload is
+   * serialised once per message (the other envelope fields are strings, which
+   * JSON gives back as they are) and parsed again for each attempt, so every
+   * listener rebuilds its own message from what a queue would have stored.
    */
   private async runSync(prepared: PreparedFire): Promise<MessagioReceipt> {
-    const states = new Map<string, DeliveryState>();
-    const receipt = this.stored(prepared, async (ids) => ids.map((id) => states.get(id)!));
-    const failures: MessagioListenerFailure[] = [];
-    for (const delivery of prepared.deliveries) {
-      const data = JSON.stringify(delivery.envelope);
+    const { deliveries, payloadJson } = prepared;
+    const finished: Array<FinishedSync | undefined> = new Array(deliveries.length);
+    const receipt = this.stored(prepared, async (ids) => ids.map((id) => syncState(prepared, finished, id)));
+    let failures: MessagioListenerFailure[] | undefined;
+    for (let i = 0; i < deliveries.length; i++) {
+      const envelope = deliveries[i]!.envelope;
       for (let attempt = 1; ; attempt++) {
-        const outcome = await this.dispatcher.dispatch(JSON.parse(data), { attempt, transport: 'sync' });
+        const outcome = await this.dispatcher.dispatch(makeEnvelope(envelope, envelope.listener, JSON.parse(payloadJson)), { attempt, transport: 'sync' });
         if (outcome.status === 'retry') {
           if (outcome.delay > 0) await sleep(this.clock, outcome.delay);
           continue;
         }
-        const { messageId, listener } = { messageId: prepared.messageId, listener: delivery.envelope.listener };
-        states.set(delivery.id, {
-          id: delivery.id,
-          messageId,
-          listener,
-          type: prepared.type,
-          status: outcome.status,
-          attempts: attempt,
-          ...(outcome.status === 'failed' ? { error: `${outcome.error.name}: ${outcome.error.message}`, stack: outcome.error.stack } : {}),
-          finishedAt: new Date(),
-        });
-        if (outcome.status === 'failed') {
-          failures.push({ listener, attempts: attempt, error: outcome.error });
-          await this.reportFailure(outcome, attempt);
+        if (outcome.status === 'completed') {
+          finished[i] = { attempts: attempt, at: Date.now() };
+          break;
         }
+        finished[i] = { attempts: attempt, at: Date.now(), error: outcome.error };
+        (failures ??= []).push({ listener: envelope.listener, attempts: attempt, error: outcome.error });
+        await this.reportFailure(outcome, attempt);
         break;
       }
     }
-    if (failures.length > 0) throw new MessagioDispatchError(prepared.type, prepared.messageId, failures);
+    if (failures) throw new MessagioDispatchError(prepared.type, prepared.messageId, failures);
     return receipt;
   }
 
@@ -216,17 +218,46 @@ export class MessagioPublisher {
   }
 }
 
+/** How a sync delivery ended (kept small: the receipt builds its state only when asked). */
+interface FinishedSync {
+  attempts: number;
+  at: number;
+  error?: Error;
+}
+
+function syncState(prepared: PreparedFire, finished: Array<FinishedSync | undefined>, id: string): DeliveryState {
+  const index = prepared.deliveries.findIndex((d) => d.id === id);
+  const delivery = prepared.deliveries[index];
+  const done = finished[index];
+  if (!delivery || !done) return { id, ...splitDeliveryId(id), status: 'unknown', attempts: 0 };
+  const state: DeliveryState = {
+    id,
+    messageId: prepared.messageId,
+    listener: delivery.envelope.listener,
+    type: prepared.type,
+    status: done.error ? 'failed' : 'completed',
+    attempts: done.attempts,
+    finishedAt: new Date(done.at),
+  };
+  if (done.error) {
+    state.error = `${done.error.name}: ${done.error.message}`;
+    state.stack = done.error.stack;
+  }
+  return state;
+}
+
 function toDelivery(binding: ListenerBinding, envelope: MessagioEnvelope, delay: number): Delivery {
   const { options } = binding;
-  return {
+  const delivery: Delivery = {
     id: deliveryIdOf(envelope.id, envelope.listener),
     envelope,
     priority: options.priority,
     attempts: options.maxRetries + 1,
-    backoff: { type: options.backoff, delay: options.retryDelay },
+    backoff: binding.backoff,
     delay,
-    ...(options.queue !== undefined ? { queue: options.queue } : {}),
   };
+  if (options.queue !== undefined) delivery.queue = options.queue;
+  return delivery;
 }
 
 function checkFireOptions(options: FireOptions): void {

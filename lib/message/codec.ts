@@ -15,23 +15,41 @@ export interface CodecOptions {
  * own properties; decoding rebuilds a real instance of a registered class
  * (never evaluating anything) and validates it again. Flat messages skip
  * class-transformer with the same result (flat-messages.ts).
+ *
+ * The hot paths call the synchronous halves (`toPayload`, `rebuild`) and await
+ * `check` only when `validates`: with validation off a delivery has no await here.
  */
 export class MessagioCodec {
-  constructor(private readonly options: CodecOptions) {}
+  readonly validates: boolean;
+
+  constructor(private readonly options: CodecOptions) {
+    this.validates = options.validate;
+  }
 
   async encode(message: Messagio, typeName: string): Promise<Record<string, unknown>> {
-    await this.check(message, typeName);
-    return flatToPlain(message) ?? (instanceToPlain(message) as Record<string, unknown>);
+    if (this.validates) await this.check(message, typeName);
+    return this.toPayload(message);
   }
 
   async decode<T extends Messagio>(cls: MessagioClass<T>, typeName: string, payload: Record<string, unknown>): Promise<T> {
-    const message = flatToInstance(cls, payload) ?? plainToInstance(cls, payload);
-    await this.check(message, typeName);
+    const message = this.rebuild(cls, payload);
+    if (this.validates) await this.check(message, typeName);
     return message;
   }
 
-  private async check(message: Messagio, typeName: string): Promise<void> {
-    if (!this.options.validate) return;
+  /** The message's own properties, JSON-safe (no validation). */
+  toPayload(message: Messagio): Record<string, unknown> {
+    return flatToPlain(message) ?? (instanceToPlain(message) as Record<string, unknown>);
+  }
+
+  /** A real instance of `cls` from a payload (no validation). */
+  rebuild<T extends Messagio>(cls: MessagioClass<T>, payload: Record<string, unknown>): T {
+    return flatToInstance(cls, payload) ?? plainToInstance(cls, payload);
+  }
+
+  /** Rejects with `MessagioValidationError` when the message breaks its constraints (if validation is on). */
+  async check(message: Messagio, typeName: string): Promise<void> {
+    if (!this.validates) return;
     const errors = await validate(message, this.options.validation);
     if (errors.length > 0) throw new MessagioValidationError(typeName, errors);
   }

@@ -25,6 +25,46 @@ export interface MessagioEnvelope {
   payload: Record<string, unknown>;
 }
 
+/**
+ * An envelope with its fields in the canonical order, built as one literal
+ * (cheaper than spreading a base envelope per listener).
+ */
+export function makeEnvelope(head: Omit<MessagioEnvelope, 'payload' | 'listener'>, listener: string, payload: Record<string, unknown>): MessagioEnvelope {
+  return {
+    v: head.v,
+    type: head.type,
+    id: head.id,
+    traceId: head.traceId,
+    causationId: head.causationId,
+    firedAt: head.firedAt,
+    listener,
+    payload,
+  };
+}
+
+const CANONICAL_KEYS = ['v', 'type', 'id', 'traceId', 'causationId', 'firedAt', 'listener', 'payload'];
+
+/**
+ * True for an envelope that JSON gives back unchanged but for its payload:
+ * a plain object with exactly the canonical keys, in order, whose fields other
+ * than the payload are strings, finite numbers or null. A transport that keeps
+ * deliveries in memory stores only the payload's JSON for those, and rebuilds
+ * the rest with `makeEnvelope`: the same object a full JSON round trip gives.
+ */
+export function isCanonicalEnvelope(value: unknown): value is MessagioEnvelope {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  let i = 0;
+  for (const key in value) {
+    if (key !== CANONICAL_KEYS[i++]) return false;
+    if (key === 'payload') continue;
+    const field = (value as Record<string, unknown>)[key];
+    if (typeof field === 'string' || field === null) continue;
+    if (typeof field === 'number' && Number.isFinite(field) && !Object.is(field, -0)) continue;
+    return false;
+  }
+  return i === CANONICAL_KEYS.length;
+}
+
 // Keys that could reach an object's prototype when a payload is rebuilt.
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 

@@ -1,5 +1,6 @@
-import { ENVELOPE_VERSION, parseEnvelope } from '../../lib/message/envelope.js';
+import { ENVELOPE_VERSION, isCanonicalEnvelope, makeEnvelope, parseEnvelope } from '../../lib/message/envelope.js';
 import { MessagioEnvelopeError } from '../../lib/index.js';
+import type { MessagioEnvelope } from '../../lib/message/envelope.js';
 
 const good = {
   v: 1,
@@ -77,5 +78,33 @@ describe('envelope', () => {
       expect(problem(payload, sizeOf(payload))).toBe('accepted');
       expect(problem(payload, sizeOf(payload) - 1)).toBe('payload-too-large');
     });
+  });
+
+  it('builds envelopes in the canonical field order, which isCanonicalEnvelope recognises', () => {
+    const built = makeEnvelope(good as MessagioEnvelope, 'Other.listener', { x: 1 });
+    expect(Object.keys(built)).toEqual(['v', 'type', 'id', 'traceId', 'causationId', 'firedAt', 'listener', 'payload']);
+    expect(built).toEqual({ ...good, listener: 'Other.listener', payload: { x: 1 } });
+    expect(isCanonicalEnvelope(built)).toBe(true);
+    expect(isCanonicalEnvelope(good)).toBe(true);
+  });
+
+  it('calls an envelope canonical only when JSON would give back all but its payload unchanged', () => {
+    const { listener, ...withoutListener } = good;
+    const cases: Array<[string, unknown]> = [
+      ['keys in another order', { ...withoutListener, payload: good.payload, listener }],
+      ['an extra key', { ...good, extra: 'x' }],
+      ['a missing key', withoutListener],
+      ['a Date field', { ...good, firedAt: new Date(0) }],
+      ['an undefined field', { ...good, causationId: undefined }],
+      ['NaN', { ...good, v: Number.NaN }],
+      ['-0', { ...good, v: -0 }],
+      ['a nested object outside the payload', { ...good, traceId: { t: 1 } }],
+      ['a class instance', Object.assign(new (class Envelope {})(), good)],
+      ['null', null],
+      ['an array', [good]],
+    ];
+    for (const [what, value] of cases) {
+      expect([what, isCanonicalEnvelope(value)]).toEqual([what, false]);
+    }
   });
 });
