@@ -1,8 +1,14 @@
+import type { MessagioEnvelope } from '../message/envelope.js';
+
 /** An entry of the in-memory queue. */
 export interface QueuedDelivery {
   id: string;
-  /** The envelope as JSON: what a broker would store. */
+  /**
+   * What a broker would store: the envelope as JSON, or only its payload's
+   * JSON when `head` holds the rest (JSON-stable fields).
+   */
   data: string;
+  head?: MessagioEnvelope;
   priority: number;
   attempt: number;
   /** Insertion order: FIFO among equal priorities. */
@@ -10,26 +16,28 @@ export interface QueuedDelivery {
 }
 
 /** Binary heap: highest priority first, then oldest first. */
-export class DeliveryHeap {
-  private readonly items: QueuedDelivery[] = [];
+export class DeliveryHeap<T extends QueuedDelivery = QueuedDelivery> {
+  private readonly items: T[] = [];
 
   get size(): number {
     return this.items.length;
   }
 
-  push(item: QueuedDelivery): void {
+  push(item: T): void {
     const items = this.items;
     items.push(item);
     let i = items.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!before(items[i]!, items[parent]!)) break;
-      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      const swap = items[i]!;
+      items[i] = items[parent]!;
+      items[parent] = swap;
       i = parent;
     }
   }
 
-  pop(): QueuedDelivery | undefined {
+  pop(): T | undefined {
     const items = this.items;
     const top = items[0];
     const last = items.pop();
@@ -43,14 +51,16 @@ export class DeliveryHeap {
         if (l < items.length && before(items[l]!, items[best]!)) best = l;
         if (r < items.length && before(items[r]!, items[best]!)) best = r;
         if (best === i) break;
-        [items[i], items[best]] = [items[best]!, items[i]!];
+        const swap = items[i]!;
+        items[i] = items[best]!;
+        items[best] = swap;
         i = best;
       }
     }
     return top;
   }
 
-  clear(): QueuedDelivery[] {
+  clear(): T[] {
     return this.items.splice(0);
   }
 }

@@ -9,6 +9,7 @@ import {
   type DeliveryStatus,
   type FailedFilter,
 } from './delivery-state.js';
+import { isCanonicalEnvelope, makeEnvelope, type MessagioEnvelope } from '../message/envelope.js';
 import type { Delivery, DeliveryHandler, MessagioTransport } from './messagio-transport.interface.js';
 
 /** Settings of the in-memory transport. */
@@ -22,11 +23,11 @@ export interface MemoryTransportOptions {
   clock?: MessagioClock;
 }
 
-/** What the transport knows of one delivery. */
-interface DeliveryRecord {
-  item: QueuedDelivery;
+/** What the transport knows of one delivery; it is also the heap's entry while queued. */
+interface DeliveryRecord extends QueuedDelivery {
   type: string;
   status: DeliveryStatus;
+  /** Attempts started. */
   attempts: number;
   error?: Error;
   finishedAt?: number;
@@ -42,13 +43,15 @@ interface DeliveryRecord {
 export class MemoryTransport implements MessagioTransport {
   readonly name: string = 'memory';
   private readonly logger = new Logger('Messagio');
-  private readonly heap = new DeliveryHeap();
+  private readonly heap = new DeliveryHeap<DeliveryRecord>();
   private readonly timers = new Set<unknown>();
   private readonly records = new Map<string, DeliveryRecord>();
   /** Finished ids, oldest first, per outcome: retention drops from the front. */
-  private readonly completedIds = new Set<string>();
-  private readonly failedIds = new Set<string>();
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly completedIds = new RetainedIds();
+  private readonly failedIds = new Set<string>(); // a Set: retry() takes ids out of the middle
+  /** Loops taking deliveries off the heap, at most `concurrency` of them. */
+  private readonly lanes = new Set<Promise<void>>();
+  private running = 0;
   private handler: DeliveryHandler | undefined;
   private seq = 0;
   private paused = false;
@@ -67,13 +70,40 @@ export class MemoryTransport implements MessagioTransport {
   }
 
   async enqueue(deliveries: Delivery[]): Promise<void> {
+    // The deliveries of one message share its payload object: serialised once.
+    let payload: unknown;
+    let payloadJson = '';
     for (const d of deliveries) {
       if (this.records.has(d.id)) continue; // same id while kept: no-op, as with BullMQ job ids
-      const item: QueuedDelivery = { id: d.id, data: JSON.stringify(d.envelope), priority: d.priority, attempt: 1, seq: this.seq++ };
-      const record: DeliveryRecord = { item, type: d.envelope.type, status: 'queued', attempts: 0 };
+      const envelope = d.envelope;
+      let data: string;
+      let head: MessagioEnvelope | undefined;
+      if (isCanonicalEnvelope(envelope)) {
+        if (envelope.payload !== payload) {
+          payload = envelope.payload;
+          payloadJson = JSON.stringify(payload);
+        }
+        head = envelope;
+        data = payloadJson;
+      } else {
+        data = JSON.stringify(envelope);
+      }
+      const record: DeliveryRecord = {
+        id: d.id,
+        data,
+        head,
+        priority: d.priority,
+        attempt: 1,
+        seq: this.seq++,
+        type: envelope?.type,
+        status: 'queued',
+        attempts: 0,
+        error: undefined,
+        finishedAt: undefined,
+      };
       this.records.set(d.id, record);
       if (d.delay > 0) this.schedule(record, d.delay);
-      else this.heap.push(item);
+      else this.heap.push(record);
     }
     this.pump();
   }
@@ -100,7 +130,7 @@ export class MemoryTransport implements MessagioTransport {
 
   /** Deliveries queued, scheduled (delay or retry wait) and running right now. */
   pending(): { waiting: number; scheduled: number; running: number } {
-    return { waiting: this.heap.size, scheduled: this.timers.size, running: this.inFlight.size };
+    return { waiting: this.heap.size, scheduled: this.timers.size, running: this.running };
   }
 
   async inspect(deliveryIds: string[]): Promise<DeliveryState[]> {
@@ -131,8 +161,9 @@ export class MemoryTransport implements MessagioTransport {
       record.status = 'queued';
       record.error = undefined;
       record.attempts = 0;
-      record.item = { ...record.item, attempt: 1, seq: this.seq++ };
-      this.heap.push(record.item);
+      record.attempt = 1;
+      record.seq = this.seq++;
+      this.heap.push(record);
       retried.push(id);
     }
     this.pump();
@@ -150,7 +181,7 @@ export class MemoryTransport implements MessagioTransport {
     for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
     const dropped = this.heap.clear().length;
-    await Promise.all([...this.inFlight]);
+    await Promise.all([...this.lanes]);
     if (dropped > 0) this.logger.warn(`In-memory transport closed with ${dropped} queued deliveries not run.`);
     this.notifyIdle();
   }
@@ -161,8 +192,8 @@ export class MemoryTransport implements MessagioTransport {
       this.timers.delete(handle);
       if (this.closed) return;
       record.status = 'queued';
-      record.item = { ...record.item, seq: this.seq++ };
-      this.heap.push(record.item);
+      record.seq = this.seq++;
+      this.heap.push(record);
       this.pump();
     }, delay);
     this.timers.add(handle);
@@ -170,32 +201,49 @@ export class MemoryTransport implements MessagioTransport {
 
   private pump(): void {
     const handler = this.handler;
-    while (handler && !this.paused && !this.closed && this.inFlight.size < this.concurrency && this.heap.size > 0) {
-      const item = this.heap.pop()!;
-      const run = this.run(item, handler).finally(() => {
-        this.inFlight.delete(run);
-        this.pump();
+    while (handler && this.runnable() && this.lanes.size < this.concurrency) {
+      const lane = this.lane(handler).finally(() => {
+        this.lanes.delete(lane);
         this.notifyIdle();
       });
-      this.inFlight.add(run);
+      this.lanes.add(lane);
     }
     this.notifyIdle();
   }
 
-  private async run(item: QueuedDelivery, handler: DeliveryHandler): Promise<void> {
-    const record = this.records.get(item.id)!;
+  private runnable(): boolean {
+    return !this.paused && !this.closed && this.heap.size > 0;
+  }
+
+  /** Runs deliveries one after another while there are any: a loop per slot, not a promise chain per delivery. */
+  private async lane(handler: DeliveryHandler): Promise<void> {
+    while (this.runnable()) {
+      const record = this.heap.pop()!;
+      this.running++;
+      try {
+        await this.run(record, handler);
+      } finally {
+        this.running--;
+      }
+    }
+  }
+
+  private async run(record: DeliveryRecord, handler: DeliveryHandler): Promise<void> {
     record.status = 'running';
     record.attempts++;
     let outcome: DeliveryOutcome;
     try {
-      outcome = await handler(JSON.parse(item.data), { attempt: item.attempt, transport: this.name });
+      // What a broker would give back: the envelope through JSON (its payload parsed afresh for every attempt).
+      const head = record.head;
+      const data = head ? makeEnvelope(head, head.listener, JSON.parse(record.data)) : JSON.parse(record.data);
+      outcome = await handler(data, { attempt: record.attempt, transport: this.name });
     } catch (error) {
       // The handler is not supposed to throw; if it does, record it rather than lose the delivery.
       outcome = { status: 'failed', envelope: undefined, error: error instanceof Error ? error : new Error(String(error)), poison: false };
     }
     if (outcome.status === 'retry') {
       record.error = outcome.error;
-      record.item = { ...item, attempt: item.attempt + 1 };
+      record.attempt++;
       this.schedule(record, outcome.delay);
       return;
     }
@@ -203,24 +251,23 @@ export class MemoryTransport implements MessagioTransport {
     record.finishedAt = this.clock.now();
     if (outcome.status === 'failed') {
       record.error = outcome.error;
-      this.retain(this.failedIds, item.id, this.keepFailed);
+      this.retain(this.failedIds, record.id, this.keepFailed);
     } else {
       record.error = undefined;
-      this.retain(this.completedIds, item.id, this.keepCompleted);
+      this.retain(this.completedIds, record.id, this.keepCompleted);
     }
   }
 
   /** Keeps the newest `keep` finished ids of one kind; older ones are forgotten (their ids may be fired again). */
-  private retain(ids: Set<string>, id: string, keep: number): void {
+  private retain(ids: Set<string> | RetainedIds, id: string, keep: number): void {
     ids.add(id);
     if (ids.size <= keep) return;
-    const oldest = ids.values().next().value as string;
-    ids.delete(oldest);
+    const oldest = ids instanceof RetainedIds ? ids.shift() : takeOldest(ids);
     this.records.delete(oldest);
   }
 
   private isIdle(): boolean {
-    return this.heap.size === 0 && this.timers.size === 0 && this.inFlight.size === 0;
+    return this.heap.size === 0 && this.timers.size === 0 && this.running === 0;
   }
 
   private notifyIdle(): void {
@@ -228,6 +275,40 @@ export class MemoryTransport implements MessagioTransport {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
+  }
+}
+
+function takeOldest(ids: Set<string>): string {
+  const oldest = ids.values().next().value as string;
+  ids.delete(oldest);
+  return oldest;
+}
+
+/**
+ * Finished ids, oldest first, where only the oldest ever leaves: an array
+ * with a moving head. (A Set used as a queue slows down: every delete leaves a
+ * hole at its front that the next "oldest" lookup walks over.)
+ */
+class RetainedIds {
+  private ids: string[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.ids.length - this.head;
+  }
+
+  add(id: string): void {
+    this.ids.push(id);
+  }
+
+  shift(): string {
+    const id = this.ids[this.head]!;
+    this.head++;
+    if (this.head >= 1024 && this.head * 2 >= this.ids.length) {
+      this.ids = this.ids.slice(this.head);
+      this.head = 0;
+    }
+    return id;
   }
 }
 

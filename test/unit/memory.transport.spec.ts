@@ -129,4 +129,67 @@ describe('MemoryTransport', () => {
     await transport.close();
     expect(finished).toBe(1);
   });
+
+  it('hands each delivery exactly what a full JSON round trip of its envelope gives, canonical or not', async () => {
+    const transport = new MemoryTransport();
+    const received = new Map<string, unknown>();
+    await transport.start(async (data) => {
+      received.set((data as MessagioEnvelope).listener ?? String((data as { id: string }).id), data);
+      return { status: 'completed', envelope: data as MessagioEnvelope };
+    });
+    // Two listeners of one message share the payload object (as the publisher builds them).
+    const payload = { at: new Date(0), n: -0, list: [1, { deep: true }], missing: undefined };
+    const base = { v: 1, type: 'T', id: 'm', traceId: 't', causationId: null, firedAt: '2026-01-01T00:00:00.000Z' };
+    const envelopes: Record<string, unknown> = {
+      one: { ...base, listener: 'one', payload },
+      two: { ...base, listener: 'two', payload },
+      // Not canonical: these go through JSON whole.
+      dated: { ...base, firedAt: new Date(5), listener: 'dated', payload },
+      reordered: { listener: 'reordered', ...base, payload },
+      extra: { ...base, listener: 'extra', payload, extra: [undefined, Number.NaN] },
+    };
+    await transport.enqueue(
+      Object.entries(envelopes).map(([listener, envelope]) => ({
+        id: `m|${listener}`,
+        envelope: envelope as MessagioEnvelope,
+        priority: 5,
+        attempts: 1,
+        backoff: { type: 'fixed', delay: 0 },
+        delay: 0,
+      })),
+    );
+    await transport.idle();
+    for (const [listener, envelope] of Object.entries(envelopes)) {
+      const got = received.get(listener);
+      // Same values and the same key order as JSON gives.
+      expect(JSON.stringify(got)).toBe(JSON.stringify(envelope));
+      expect(got).toEqual(JSON.parse(JSON.stringify(envelope)));
+    }
+    const one = received.get('one') as MessagioEnvelope;
+    const two = received.get('two') as MessagioEnvelope;
+    expect(one.payload).not.toBe(two.payload); // each delivery parses its own copy
+    expect(one.payload).not.toBe(payload);
+    await transport.close();
+  });
+
+  it('keeps only the newest finished deliveries (keepCompleted), forgetting older ones in order', async () => {
+    const transport = new MemoryTransport({ keepCompleted: 3 });
+    let runs = 0;
+    await transport.start(async (data) => {
+      runs++;
+      return { status: 'completed', envelope: data as MessagioEnvelope };
+    });
+    // Enough to go through the retention list's compaction several times.
+    for (let i = 0; i < 5000; i++) await transport.enqueue([delivery(`d${i}`)]);
+    await transport.idle();
+    expect(runs).toBe(5000);
+    expect(await transport.counts()).toMatchObject({ completed: 3 });
+    const states = await transport.inspect(['d4996', 'd4997', 'd4998', 'd4999']);
+    expect(states.map((s) => s.status)).toEqual(['unknown', 'completed', 'completed', 'completed']);
+    // A forgotten id may be stored again, and then runs again.
+    await transport.enqueue([delivery('d0'), delivery('d4999')]);
+    await transport.idle();
+    expect(runs).toBe(5001);
+    await transport.close();
+  });
 });
