@@ -23,6 +23,8 @@ export interface ListenerBinding {
   readonly options: ResolvedListenerOptions;
   /** Subscription order: breaks priority ties. */
   readonly seq: number;
+  /** The retry backoff every delivery of this binding carries (one shared object). */
+  readonly backoff: Readonly<{ type: ResolvedListenerOptions['backoff']; delay: number }>;
 }
 
 /** A subscription to register: a class and its resolved options. */
@@ -53,13 +55,16 @@ export class ListenerRegistry {
       if (bindings.has(type)) {
         throw new MessagioConfigurationError(`Listener "${listener.id}" subscribes to ${type} twice.`);
       }
-      bindings.set(type, { listener, type, options, seq: this.seq++ });
+      const backoff = Object.freeze({ type: options.backoff, delay: options.retryDelay });
+      bindings.set(type, { listener, type, options, seq: this.seq++, backoff });
     }
     this.listeners.set(listener.id, listener);
     this.bindingsByListener.set(listener.id, bindings);
     for (const binding of bindings.values()) {
-      const list = [...(this.bindingsByType.get(binding.type) ?? []), binding];
-      list.sort((a, b) => b.options.priority - a.options.priority || a.seq - b.seq);
+      // Copy on write (a fire may be iterating the old list); the newest binding
+      // goes after every one of equal or higher priority: no re-sort per insert.
+      const list = [...(this.bindingsByType.get(binding.type) ?? [])];
+      list.splice(insertionPoint(list, binding.options.priority), 0, binding);
       this.bindingsByType.set(binding.type, list);
     }
   }
@@ -119,3 +124,15 @@ export class ListenerRegistry {
 }
 
 const EMPTY: readonly ListenerBinding[] = Object.freeze([]);
+
+/** First index whose priority is below `priority` (the list is in descending priority). */
+function insertionPoint(list: readonly ListenerBinding[], priority: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.options.priority >= priority) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -56,6 +56,29 @@ describe('ListenerRegistry', () => {
     expect(registry.bindingsFor('nothing')).toEqual([]);
   });
 
+  it('keeps the delivery order of a full sort when listeners of mixed priorities are added one by one', () => {
+    const registry = new ListenerRegistry(new MessageTypesRegistry());
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647);
+    const added: Array<{ id: string; priority: number; order: number }> = [];
+    for (let i = 0; i < 300; i++) {
+      const priority = random() % 12; // many ties
+      registry.add({ id: `l${i}`, source: `L${i}`, handler }, [{ cls: Plain, options: opts(priority) }]);
+      added.push({ id: `l${i}`, priority, order: i });
+    }
+    const expected = [...added].sort((a, b) => b.priority - a.priority || a.order - b.order).map((x) => x.id);
+    expect(registry.bindingsFor('Plain').map((b) => b.listener.id)).toEqual(expected);
+  });
+
+  it('gives a list being iterated a copy: adding a listener does not change it', () => {
+    const registry = new ListenerRegistry(new MessageTypesRegistry());
+    registry.add({ id: 'a', source: 'A', handler }, [{ cls: Plain, options: opts(5) }]);
+    const before = registry.bindingsFor('Plain');
+    registry.add({ id: 'b', source: 'B', handler }, [{ cls: Plain, options: opts(9) }]);
+    expect(before.map((b) => b.listener.id)).toEqual(['a']);
+    expect(registry.bindingsFor('Plain').map((b) => b.listener.id)).toEqual(['b', 'a']);
+  });
+
   it('refuses a taken id and a type subscribed twice by one listener', () => {
     const registry = new ListenerRegistry(new MessageTypesRegistry());
     registry.add({ id: 'a', source: 'A.run', handler }, [{ cls: Plain, options: opts(5) }]);
