@@ -40,6 +40,12 @@ export interface BullMqTransportOptions {
   shutdownTimeout: number;
 }
 
+/** An `enqueue` in progress, and how to fail it when Redis takes too long. */
+interface PendingStore {
+  deadline: number;
+  reject: (error: Error) => void;
+}
+
 const STATUS: Record<JobState | 'unknown', DeliveryStatus> = {
   waiting: 'queued',
   prioritized: 'queued',
@@ -67,6 +73,9 @@ export class BullMqTransport implements MessagioTransport {
   private lastRedisError = 0;
   /** Deliveries whose listener is running in this process. */
   private readonly running = new Set<Promise<unknown>>();
+  /** `enqueue` calls waiting on Redis, oldest first (see withinPublishTimeout). */
+  private readonly storing = new Set<PendingStore>();
+  private storeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly queue: Queue<MessagioEnvelope>,
@@ -158,6 +167,11 @@ export class BullMqTransport implements MessagioTransport {
    * recovery (re-run elsewhere), never lost. Bounded even when Redis is gone.
    */
   async close(): Promise<void> {
+    if (this.storing.size === 0) {
+      // Nothing to time out: do not keep the process alive for it.
+      clearTimeout(this.storeTimer);
+      this.storeTimer = undefined;
+    }
     const workers = this.workers;
     this.workers = [];
     await Promise.all(workers.map(({ worker, ready }) => this.closeWorker(worker, ready)));
@@ -272,22 +286,48 @@ export class BullMqTransport implements MessagioTransport {
     throw error;
   }
 
-  private async withinPublishTimeout(store: () => Promise<void>): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new MessagioUnavailableError(`Redis did not store the message within ${this.options.publishTimeout} ms (publishTimeout).`)),
-        this.options.publishTimeout,
+  /**
+   * Rejects with `MessagioUnavailableError` when `store` is not done within
+   * `publishTimeout`. Every call has the same timeout, so the stores in
+   * progress expire in the order they started: one timer serves them all,
+   * instead of a timer and a promise race per fire.
+   */
+  private withinPublishTimeout(store: () => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const pending: PendingStore = { deadline: performance.now() + this.options.publishTimeout, reject };
+      this.storing.add(pending);
+      this.armStoreTimer();
+      store().then(
+        () => {
+          if (this.storing.delete(pending)) resolve();
+        },
+        (error: unknown) => {
+          if (!this.storing.delete(pending)) return;
+          reject(
+            error instanceof MessagioUnavailableError
+              ? error
+              : new MessagioUnavailableError(`Redis refused the message: ${(error as Error)?.message}`, { cause: error }),
+          );
+        },
       );
     });
-    try {
-      await Promise.race([store(), timeout]);
-    } catch (error) {
-      if (error instanceof MessagioUnavailableError) throw error;
-      throw new MessagioUnavailableError(`Redis refused the message: ${(error as Error)?.message}`, { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
+  }
+
+  /** Keeps a timer set at or before the oldest store's deadline while any store is in progress. */
+  private armStoreTimer(): void {
+    if (this.storeTimer !== undefined) return;
+    const oldest = this.storing.values().next().value;
+    if (!oldest) return;
+    this.storeTimer = setTimeout(() => {
+      this.storeTimer = undefined;
+      const now = performance.now();
+      for (const pending of this.storing) {
+        if (pending.deadline > now) break;
+        this.storing.delete(pending);
+        pending.reject(new MessagioUnavailableError(`Redis did not store the message within ${this.options.publishTimeout} ms (publishTimeout).`));
+      }
+      this.armStoreTimer();
+    }, Math.max(0, oldest.deadline - performance.now()));
   }
 
   // A dead Redis makes BullMQ report the same error many times a second.
@@ -299,15 +339,19 @@ export class BullMqTransport implements MessagioTransport {
   }
 
   private jobOptions(d: Delivery): JobsOptions {
-    return {
+    const opts: JobsOptions = {
       jobId: d.id,
       priority: toBullPriority(d.priority),
-      attempts: d.attempts,
-      backoff: d.backoff,
-      delay: d.delay > 0 ? d.delay : undefined,
       removeOnComplete: this.options.removeOnComplete,
       removeOnFail: this.options.removeOnFail,
     };
+    // Without retries BullMQ's default (one attempt) is the same: nothing more to store per job.
+    if (d.attempts > 1) {
+      opts.attempts = d.attempts;
+      opts.backoff = d.backoff;
+    }
+    if (d.delay > 0) opts.delay = d.delay;
+    return opts;
   }
 }
 

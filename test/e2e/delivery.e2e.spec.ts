@@ -216,6 +216,10 @@ describe.each(TRANSPORTS)('one delivery per (message, listener) (%s)', (transpor
         });
         expect(flaky.opts).toMatchObject({ attempts: 4, backoff: { type: 'exponential', delay: 60 } });
         expect(steady.opts.priority).toBe(1001 - 5);
+        // Without retries nothing about them is stored (BullMQ reads back its default, 0: one attempt).
+        expect(steady.opts.attempts ?? 0).toBe(0);
+        expect(steady.opts.backoff).toBeUndefined();
+        expect(Object.keys(steady.data)).toEqual(['v', 'type', 'id', 'traceId', 'causationId', 'firedAt', 'listener', 'payload']);
       }
     } finally {
       await app.close();
