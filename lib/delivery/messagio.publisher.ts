@@ -145,7 +145,9 @@ export class MessagioPublisher {
       firedAt: new Date().toISOString(),
     };
     const delay = options.delay ?? 0;
-    const deliveries = bindings.map((binding) => toDelivery(binding, makeEnvelope(head, binding.listener.id, payload), delay));
+    const deliveries = bindings.map((binding) =>
+      toDelivery(binding, makeEnvelope(head, binding.listener.id, payload), delay, this.listeners.mixedPriorities(binding.options.queue)),
+    );
     return { message, type, messageId, traceId, deliveries, payloadJson };
   }
 
@@ -246,12 +248,13 @@ function syncState(prepared: PreparedFire, finished: Array<FinishedSync | undefi
   return state;
 }
 
-function toDelivery(binding: ListenerBinding, envelope: MessagioEnvelope, delay: number): Delivery {
+function toDelivery(binding: ListenerBinding, envelope: MessagioEnvelope, delay: number, prioritized: boolean): Delivery {
   const { options } = binding;
   const delivery: Delivery = {
     id: deliveryIdOf(envelope.id, envelope.listener),
     envelope,
     priority: options.priority,
+    prioritized,
     attempts: options.maxRetries + 1,
     backoff: binding.backoff,
     delay,

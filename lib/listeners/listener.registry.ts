@@ -42,6 +42,8 @@ export class ListenerRegistry {
   private readonly listeners = new Map<string, RegisteredListener>();
   private readonly bindingsByListener = new Map<string, Map<string, ListenerBinding>>();
   private readonly bindingsByType = new Map<string, ListenerBinding[]>();
+  /** Per queue: how many subscriptions use each priority. */
+  private readonly prioritiesByQueue = new Map<string | undefined, Map<number, number>>();
   private seq = 0;
 
   constructor(private readonly types: MessageTypesRegistry) {}
@@ -66,6 +68,7 @@ export class ListenerRegistry {
       const list = [...(this.bindingsByType.get(binding.type) ?? [])];
       list.splice(insertionPoint(list, binding.options.priority), 0, binding);
       this.bindingsByType.set(binding.type, list);
+      this.countPriority(binding, 1);
     }
   }
 
@@ -75,6 +78,7 @@ export class ListenerRegistry {
     if (!bindings) return false;
     const types = type === undefined ? [...bindings.keys()] : bindings.has(type) ? [type] : [];
     for (const t of types) {
+      this.countPriority(bindings.get(t)!, -1);
       bindings.delete(t);
       const rest = (this.bindingsByType.get(t) ?? []).filter((b) => b.listener.id !== listenerId);
       if (rest.length > 0) this.bindingsByType.set(t, rest);
@@ -85,6 +89,15 @@ export class ListenerRegistry {
       this.listeners.delete(listenerId);
     }
     return types.length > 0;
+  }
+
+  /**
+   * True when listeners of different priorities send deliveries to `queue`:
+   * only then does the order among its deliveries depend on priority. When all
+   * share one priority, firing order (FIFO) is already priority order.
+   */
+  mixedPriorities(queue: string | undefined): boolean {
+    return (this.prioritiesByQueue.get(queue)?.size ?? 0) > 1;
   }
 
   /** The listeners of a type, in delivery order. */
@@ -120,6 +133,15 @@ export class ListenerRegistry {
 
   ids(): string[] {
     return [...this.listeners.keys()];
+  }
+
+  private countPriority(binding: ListenerBinding, delta: 1 | -1): void {
+    const { queue, priority } = binding.options;
+    let counts = this.prioritiesByQueue.get(queue);
+    if (!counts) this.prioritiesByQueue.set(queue, (counts = new Map()));
+    const count = (counts.get(priority) ?? 0) + delta;
+    if (count > 0) counts.set(priority, count);
+    else counts.delete(priority);
   }
 }
 

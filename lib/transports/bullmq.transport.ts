@@ -341,10 +341,12 @@ export class BullMqTransport implements MessagioTransport {
   private jobOptions(d: Delivery): JobsOptions {
     const opts: JobsOptions = {
       jobId: d.id,
-      priority: toBullPriority(d.priority),
       removeOnComplete: this.options.removeOnComplete,
       removeOnFail: this.options.removeOnFail,
     };
+    // A BullMQ priority only where priorities differ within the queue: a
+    // prioritised job costs Redis about a fifth more to add and to fetch.
+    if (d.prioritized !== false) opts.priority = toBullPriority(d.priority);
     // Without retries BullMQ's default (one attempt) is the same: nothing more to store per job.
     if (d.attempts > 1) {
       opts.attempts = d.attempts;

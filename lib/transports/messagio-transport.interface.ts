@@ -14,6 +14,13 @@ export interface Delivery {
   envelope: MessagioEnvelope;
   /** messagio scale, 0..1000, higher first. */
   priority: number;
+  /**
+   * `false` when every listener sending deliveries to this delivery's queue has
+   * the same priority: firing order is then priority order, and a transport may
+   * skip priority ordering (BullMQ keeps such jobs in its plain FIFO list,
+   * cheaper to add and fetch than its prioritised set). Unset means `true`.
+   */
+  prioritized?: boolean;
   /** Attempts in all (`maxRetries + 1`). */
   attempts: number;
   backoff: { type: MessagioBackoff; delay: number };

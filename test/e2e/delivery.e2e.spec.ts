@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import {
+  MessageCenter,
   MessagioContext,
   MessagioDispatchError,
   MessagioPriority,
@@ -76,6 +77,42 @@ describe.each(TRANSPORTS)('priorities (%s)', (transport) => {
       const order = recorder.calls.map((c) => `${c.listener}:${(c.message as ActionPerformed).actionName}`);
       const sorted = [...levels].sort((a, b) => b - a);
       expect(order).toEqual(sorted.flatMap((p) => [`level-${p}:first`, `level-${p}:second`]));
+      if (transport === 'bullmq') {
+        const job = await queueOf(app).getJob(`${recorder.calls[0]!.context.messageId}|level-1000`);
+        expect(job!.opts.priority).toBe(1);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('BullMQ priorities only where they matter', () => {
+  it('stores FIFO jobs while a queue’s listeners share one priority, and prioritised jobs once they differ', async () => {
+    const app = await createApp({ providers: [Steady] });
+    try {
+      await pause(app);
+      const publisher = app.get(MessagioPublisher);
+      const recorder = app.get(Recorder);
+      const uniform = await publisher.fire(new PerformAction('uniform', 1));
+      // A listener of another priority joins the queue: from now on order depends on priority.
+      app.get(MessageCenter).subscribe(PerformAction, (msg, ctx) => recorder.record('urgent', msg, ctx), { id: 'urgent', priority: 9 });
+      const mixed = await publisher.fire(new PerformAction('mixed', 2));
+      const queue = queueOf(app);
+      const priorityOf = async (id: string) => (await queue.getJob(id))!.opts.priority ?? 0;
+      expect(await priorityOf(`${uniform.messageId}|steady`)).toBe(0);
+      expect(await priorityOf(`${mixed.messageId}|urgent`)).toBe(1001 - 9);
+      expect(await priorityOf(`${mixed.messageId}|steady`)).toBe(1001 - 5);
+      expect(await queue.getJobCounts('wait', 'prioritized')).toEqual({ wait: 1, prioritized: 2 });
+
+      await resume(app);
+      await recorder.waitFor(3);
+      // The FIFO job was fired first and runs first; then the prioritised ones by priority.
+      expect(recorder.calls.map((c) => `${c.listener}:${(c.message as PerformAction).actionName}`)).toEqual([
+        'steady:uniform',
+        'urgent:mixed',
+        'steady:mixed',
+      ]);
     } finally {
       await app.close();
     }
@@ -215,7 +252,9 @@ describe.each(TRANSPORTS)('one delivery per (message, listener) (%s)', (transpor
           payload: { actionName: 'both', objId: 1 },
         });
         expect(flaky.opts).toMatchObject({ attempts: 4, backoff: { type: 'exponential', delay: 60 } });
-        expect(steady.opts.priority).toBe(1001 - 5);
+        // Both listeners have priority 5: FIFO is priority order, so no BullMQ priority (see "BullMQ priorities").
+        expect(steady.opts.priority ?? 0).toBe(0);
+        expect(flaky.opts.priority ?? 0).toBe(0);
         // Without retries nothing about them is stored (BullMQ reads back its default, 0: one attempt).
         expect(steady.opts.attempts ?? 0).toBe(0);
         expect(steady.opts.backoff).toBeUndefined();

@@ -79,6 +79,25 @@ describe('ListenerRegistry', () => {
     expect(registry.bindingsFor('Plain').map((b) => b.listener.id)).toEqual(['b', 'a']);
   });
 
+  it('tells whether listeners of different priorities share a queue, as they come and go', () => {
+    const registry = new ListenerRegistry(new MessageTypesRegistry());
+    const on = (queue: string, priority: number) => ({ ...LISTENER_DEFAULTS, priority, queue });
+    registry.add({ id: 'a', source: 'A', handler }, [{ cls: Plain, options: on('main', 5) }, { cls: Parent, options: on('mail', 1) }]);
+    registry.add({ id: 'b', source: 'B', handler }, [{ cls: Plain, options: on('main', 5) }]);
+    expect(registry.mixedPriorities('main')).toBe(false);
+    expect(registry.mixedPriorities('mail')).toBe(false);
+    expect(registry.mixedPriorities('unknown')).toBe(false);
+    registry.add({ id: 'c', source: 'C', handler }, [{ cls: Parent, options: on('main', 9) }]);
+    expect(registry.mixedPriorities('main')).toBe(true); // another type, same queue
+    expect(registry.mixedPriorities('mail')).toBe(false);
+    registry.remove('c');
+    expect(registry.mixedPriorities('main')).toBe(false);
+    registry.add({ id: 'd', source: 'D', handler }, [{ cls: Parent, options: on('mail', 2) }]);
+    expect(registry.mixedPriorities('mail')).toBe(true);
+    registry.remove('d', 'shop.parent');
+    expect(registry.mixedPriorities('mail')).toBe(false);
+  });
+
   it('refuses a taken id and a type subscribed twice by one listener', () => {
     const registry = new ListenerRegistry(new MessageTypesRegistry());
     registry.add({ id: 'a', source: 'A.run', handler }, [{ cls: Plain, options: opts(5) }]);
