@@ -2,7 +2,7 @@
 // Worker used directly, with the same retention as messagio's defaults.
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
-import { ENVELOPE_VERSION, MessagioPriority, type MessagioEnvelope } from '../../lib/index.js';
+import { ENVELOPE_VERSION, type MessagioEnvelope } from '../../lib/index.js';
 import { toBullPriority } from '../../lib/delivery/priority.js';
 import { DEFAULT_REMOVE_ON_COMPLETE, DEFAULT_REMOVE_ON_FAIL } from '../../lib/messagio.options.js';
 import type { OrderPayload } from './messages.js';
@@ -30,11 +30,13 @@ export function rawWorker<T = OrderPayload>(
 /**
  * Diagnostic baseline, not what a raw user writes: a raw job shaped exactly
  * like one messagio delivery (the envelope as data, job id `messageId|listener`,
- * BullMQ priority, attempts and backoff) but added and processed by plain
+ * and a BullMQ priority when `priority` is given, i.e. when listeners of
+ * different priorities share the queue) but added and processed by plain
  * BullMQ code. messagio against it = the cost of our own code; it against
- * plain raw = the cost of the delivery model in Redis and BullMQ.
+ * plain raw = the cost of the delivery model in Redis and BullMQ. (The
+ * benchmark's listeners have no retries: messagio stores no attempts/backoff.)
  */
-export function messagioShapedJob(payload: OrderPayload, type: string, listener: string, priority: number = MessagioPriority.REGULAR) {
+export function messagioShapedJob(payload: OrderPayload, type: string, listener: string, priority?: number) {
   const id = randomUUID();
   const data: MessagioEnvelope = {
     v: ENVELOPE_VERSION,
@@ -46,13 +48,8 @@ export function messagioShapedJob(payload: OrderPayload, type: string, listener:
     listener,
     payload: { ...payload },
   };
-  const opts: JobsOptions = {
-    ...RAW_JOB_OPTIONS,
-    jobId: `${id}|${listener}`,
-    priority: toBullPriority(priority),
-    attempts: 1,
-    backoff: { type: 'fixed', delay: 1000 },
-  };
+  const opts: JobsOptions = { ...RAW_JOB_OPTIONS, jobId: `${id}|${listener}` };
+  if (priority !== undefined) opts.priority = toBullPriority(priority);
   return { name: type, data, opts };
 }
 
