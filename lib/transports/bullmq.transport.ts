@@ -344,8 +344,8 @@ export class BullMqTransport implements MessagioTransport {
       removeOnComplete: this.options.removeOnComplete,
       removeOnFail: this.options.removeOnFail,
     };
-    // A BullMQ priority only where priorities differ within the queue: a
-    // prioritised job costs Redis about a fifth more to add and to fetch.
+    // A BullMQ priority only where priorities differ within the queue: adding a
+    // prioritised job costs Redis about a third more (bench/README.md).
     if (d.prioritized !== false) opts.priority = toBullPriority(d.priority);
     // Without retries BullMQ's default (one attempt) is the same: nothing more to store per job.
     if (d.attempts > 1) {
