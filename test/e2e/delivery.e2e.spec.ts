@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import {
+  type MessagioReceipt,
   MessageCenter,
   MessagioContext,
   MessagioDispatchError,
@@ -321,6 +322,36 @@ describe.each(TRANSPORTS)('sync mode (%s app)', (transport) => {
     expect(ran).toEqual(['boom', 'after']);
     // flaky failed once (TimeoutError is in retryOn) and succeeded on its retry
     expect(app.get(Recorder).of('flaky').map((c) => c.context.attempt)).toEqual([1, 2]);
+  });
+
+  it('keeps each delivery’s outcome for receipt.wait(), also when the fire rejected', async () => {
+    @Injectable()
+    class Mixed {
+      @OnMessagio(PerformAction, { id: 'fine', priority: 9 }) fine() {}
+      @OnMessagio(PerformAction, { id: 'fussy', maxRetries: 1, retryDelay: 1 }) fussy(msg: PerformAction) {
+        if (msg.actionName === 'fail') throw new FatalError('refused');
+      }
+    }
+    const receipts: MessagioReceipt[] = [];
+    app = await createApp({ transport, providers: [Mixed], observers: [{ fired: (e) => void (e.sync && receipts.push(e.receipt as MessagioReceipt)) }] });
+    const publisher = app.get(MessagioPublisher);
+
+    const ok = await publisher.fire(new PerformAction('pass', 1), { sync: true });
+    const outcome = await ok.wait({ timeout: 100 });
+    expect(outcome.ok).toBe(true);
+    expect(outcome.deliveries.map((d) => [d.listener, d.status, d.attempts, d.type])).toEqual([
+      ['fine', 'completed', 1, 'orders.perform-action'],
+      ['fussy', 'completed', 1, 'orders.perform-action'],
+    ]);
+    expect(outcome.deliveries[0]!.finishedAt).toBeInstanceOf(Date);
+
+    await expect(publisher.fire(new PerformAction('fail', 2), { sync: true })).rejects.toBeInstanceOf(MessagioDispatchError);
+    // The receipt an observer got for the rejected fire still reports what happened.
+    const failed = await receipts[1]!.wait({ timeout: 100 });
+    expect(failed.ok).toBe(false);
+    const fussy = failed.deliveries.find((d) => d.listener === 'fussy')!;
+    expect(fussy).toMatchObject({ status: 'failed', attempts: 2, error: 'FatalError: refused', messageId: receipts[1]!.messageId });
+    expect(fussy.stack).toContain('FatalError: refused');
   });
 
   it('lists every listener that failed for good', async () => {
