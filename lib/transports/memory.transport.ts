@@ -23,6 +23,9 @@ export interface MemoryTransportOptions {
   clock?: MessagioClock;
 }
 
+/** Waiting deliveries past which `enqueue` yields to the consumers (see enqueue). */
+const YIELD_AT = 1000;
+
 /** What the transport knows of one delivery; it is also the heap's entry while queued. */
 interface DeliveryRecord extends QueuedDelivery {
   type: string;
@@ -106,6 +109,10 @@ export class MemoryTransport implements MessagioTransport {
       else this.heap.push(record);
     }
     this.pump();
+    // A tight loop of fires would otherwise outrun this process's own
+    // consumers without bound (every waiting delivery holds memory): past
+    // YIELD_AT waiting deliveries, let them run before fire() resolves.
+    if (this.heap.size >= YIELD_AT && this.lanes.size > 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   async start(handler: DeliveryHandler): Promise<void> {
@@ -215,32 +222,33 @@ export class MemoryTransport implements MessagioTransport {
     return !this.paused && !this.closed && this.heap.size > 0;
   }
 
-  /** Runs deliveries one after another while there are any: a loop per slot, not a promise chain per delivery. */
+  /**
+   * Runs deliveries one after another while there are any: a loop per slot,
+   * awaiting the handler directly (no promise chain of its own per delivery).
+   */
   private async lane(handler: DeliveryHandler): Promise<void> {
     while (this.runnable()) {
       const record = this.heap.pop()!;
       this.running++;
+      record.status = 'running';
+      record.attempts++;
+      let outcome: DeliveryOutcome;
       try {
-        await this.run(record, handler);
-      } finally {
-        this.running--;
+        // What a broker would give back: the envelope through JSON (its payload parsed afresh for every attempt).
+        const head = record.head;
+        const data = head ? makeEnvelope(head, head.listener, JSON.parse(record.data)) : JSON.parse(record.data);
+        outcome = await handler(data, { attempt: record.attempt, transport: this.name });
+      } catch (error) {
+        // The handler is not supposed to throw; if it does, record it rather than lose the delivery.
+        outcome = { status: 'failed', envelope: undefined, error: error instanceof Error ? error : new Error(String(error)), poison: false };
       }
+      this.settle(record, outcome);
+      this.running--;
     }
   }
 
-  private async run(record: DeliveryRecord, handler: DeliveryHandler): Promise<void> {
-    record.status = 'running';
-    record.attempts++;
-    let outcome: DeliveryOutcome;
-    try {
-      // What a broker would give back: the envelope through JSON (its payload parsed afresh for every attempt).
-      const head = record.head;
-      const data = head ? makeEnvelope(head, head.listener, JSON.parse(record.data)) : JSON.parse(record.data);
-      outcome = await handler(data, { attempt: record.attempt, transport: this.name });
-    } catch (error) {
-      // The handler is not supposed to throw; if it does, record it rather than lose the delivery.
-      outcome = { status: 'failed', envelope: undefined, error: error instanceof Error ? error : new Error(String(error)), poison: false };
-    }
+  /** Records how an attempt ended: rescheduled for a retry, or finished and retained. */
+  private settle(record: DeliveryRecord, outcome: DeliveryOutcome): void {
     if (outcome.status === 'retry') {
       record.error = outcome.error;
       record.attempt++;
@@ -253,7 +261,11 @@ export class MemoryTransport implements MessagioTransport {
       record.error = outcome.error;
       this.retain(this.failedIds, record.id, this.keepFailed);
     } else {
+      // A completed delivery is kept for its id and state only (retry() takes
+      // failed ones): let its data go, so retention holds no payloads.
       record.error = undefined;
+      record.head = undefined;
+      record.data = '';
       this.retain(this.completedIds, record.id, this.keepCompleted);
     }
   }

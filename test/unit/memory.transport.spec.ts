@@ -192,4 +192,40 @@ describe('MemoryTransport', () => {
     expect(runs).toBe(5001);
     await transport.close();
   });
+
+  it('lets its consumers catch up when a tight loop of enqueues has 1,000 deliveries waiting', async () => {
+    const transport = new MemoryTransport();
+    let runs = 0;
+    await transport.start(async (data) => {
+      runs++;
+      await Promise.resolve(); // a listener that takes a few microtask turns, as real ones do
+      return { status: 'completed', envelope: data as MessagioEnvelope };
+    });
+    let mostWaiting = 0;
+    for (let i = 0; i < 5000; i++) {
+      await transport.enqueue([delivery(`t${i}`)]);
+      mostWaiting = Math.max(mostWaiting, transport.pending().waiting);
+    }
+    await transport.idle();
+    expect(runs).toBe(5000);
+    expect(mostWaiting).toBeGreaterThan(100); // the loop did run ahead of the consumer...
+    expect(mostWaiting).toBeLessThanOrEqual(1000); // ...but never past the bound
+    await transport.close();
+  });
+
+  it('does not yield while paused: deliveries pile up and run on resume', async () => {
+    const transport = new MemoryTransport();
+    let runs = 0;
+    await transport.start(async (data) => {
+      runs++;
+      return { status: 'completed', envelope: data as MessagioEnvelope };
+    });
+    await transport.pause();
+    for (let i = 0; i < 1500; i++) await transport.enqueue([delivery(`p${i}`)]);
+    expect(transport.pending().waiting).toBe(1500);
+    await transport.resume();
+    await transport.idle();
+    expect(runs).toBe(1500);
+    await transport.close();
+  });
 });
