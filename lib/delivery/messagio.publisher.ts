@@ -10,7 +10,7 @@ import type { FireOptions } from '../interfaces/fire-options.interface.js';
 import type { ResolvedMessagioOptions } from '../messagio.options.js';
 import { ListenerRegistry, type ListenerBinding } from '../listeners/listener.registry.js';
 import { MessagioCodec } from '../message/codec.js';
-import { ENVELOPE_VERSION, makeEnvelope, type MessagioEnvelope } from '../message/envelope.js';
+import { copyAsJson, ENVELOPE_VERSION, makeEnvelope, type MessagioEnvelope } from '../message/envelope.js';
 import { FAULT_TYPE, MessagioFault } from '../message/messagio-fault.js';
 import { MessageTypesRegistry } from '../message/message-types.registry.js';
 import { Messagio, type MessagioClass } from '../message/messagio.js';
@@ -29,6 +29,7 @@ interface PreparedFire {
   messageId: string;
   traceId: string;
   deliveries: Delivery[];
+  payload: Record<string, unknown>;
   /** The payload as JSON: measured against maxPayloadBytes, and the sync path's copy of what a queue would store. */
   payloadJson: string;
 }
@@ -148,7 +149,7 @@ export class MessagioPublisher {
     const deliveries = bindings.map((binding) =>
       toDelivery(binding, makeEnvelope(head, binding.listener.id, payload), delay, this.listeners.mixedPriorities(binding.options.queue)),
     );
-    return { message, type, messageId, traceId, deliveries, payloadJson };
+    return { message, type, messageId, traceId, deliveries, payload, payloadJson };
   }
 
   private stored(prepared: PreparedFire, inspect = this.inspect): MessagioReceipt {
@@ -172,20 +173,25 @@ export class MessagioPublisher {
 
   /**
    * The sync path: each delivery, in priority order, goes through the same
-   * JSON round trip, dispatcher and retry rule as a queued one. The payload is
-   * serialised once per message (the other envelope fields are strings, which
-   * JSON gives back as they are) and parsed again for each attempt, so every
+   * JSON round trip, dispatcher and retry rule as a queued one. Every attempt
+   * gets its own copy of the payload as JSON would give it back (`copyAsJson`
+   * for a flat payload, else the JSON measured at prepare, parsed again; the
+   * other envelope fields are strings, which JSON keeps as they are), so every
    * listener rebuilds its own message from what a queue would have stored.
    */
   private async runSync(prepared: PreparedFire): Promise<MessagioReceipt> {
     const { deliveries, payloadJson } = prepared;
+    // A flat payload is copied the way JSON would give it back, from a private
+    // snapshot taken before observers see the message; others are parsed.
+    const flat = copyAsJson(prepared.payload);
     const finished: Array<FinishedSync | undefined> = new Array(deliveries.length);
     const receipt = this.stored(prepared, async (ids) => ids.map((id) => syncState(prepared, finished, id)));
     let failures: MessagioListenerFailure[] | undefined;
     for (let i = 0; i < deliveries.length; i++) {
       const envelope = deliveries[i]!.envelope;
       for (let attempt = 1; ; attempt++) {
-        const outcome = await this.dispatcher.dispatch(makeEnvelope(envelope, envelope.listener, JSON.parse(payloadJson)), { attempt, transport: 'sync' });
+        const payload = (flat && copyAsJson(flat)) ?? (JSON.parse(payloadJson) as Record<string, unknown>);
+        const outcome = await this.dispatcher.dispatch(makeEnvelope(envelope, envelope.listener, payload), { attempt, transport: 'sync' });
         if (outcome.status === 'retry') {
           if (outcome.delay > 0) await sleep(this.clock, outcome.delay);
           continue;

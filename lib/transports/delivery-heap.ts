@@ -4,8 +4,9 @@ import type { MessagioEnvelope } from '../message/envelope.js';
 export interface QueuedDelivery {
   id: string;
   /**
-   * What a broker would store: the envelope as JSON, or only its payload's
-   * JSON when `head` holds the rest (JSON-stable fields).
+   * What a broker would store. With `head` (a private copy of a canonical
+   * envelope's fields): the payload's JSON, or '' when `head.payload` is a
+   * flat snapshot, copied for each attempt. Without: the envelope as JSON.
    */
   data: string;
   head?: MessagioEnvelope;

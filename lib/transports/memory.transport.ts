@@ -9,7 +9,7 @@ import {
   type DeliveryStatus,
   type FailedFilter,
 } from './delivery-state.js';
-import { isCanonicalEnvelope, makeEnvelope, type MessagioEnvelope } from '../message/envelope.js';
+import { copyAsJson, isCanonicalEnvelope, makeEnvelope, type MessagioEnvelope } from '../message/envelope.js';
 import type { Delivery, DeliveryHandler, MessagioTransport } from './messagio-transport.interface.js';
 
 /** Settings of the in-memory transport. */
@@ -22,6 +22,8 @@ export interface MemoryTransportOptions {
   keepFailed?: number;
   clock?: MessagioClock;
 }
+
+const EMPTY_PAYLOAD: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
 /** Waiting deliveries past which `enqueue` yields to the consumers (see enqueue). */
 const YIELD_AT = 1000;
@@ -73,20 +75,25 @@ export class MemoryTransport implements MessagioTransport {
   }
 
   async enqueue(deliveries: Delivery[]): Promise<void> {
-    // The deliveries of one message share its payload object: serialised once.
+    // What is stored is a snapshot, as a broker's would be: a private copy of
+    // a canonical envelope's fields plus its payload as JSON gives it back
+    // (copied for a flat payload; else its JSON, made once for the deliveries
+    // of one message, which share the payload object); anything else as JSON.
     let payload: unknown;
+    let flat: Record<string, unknown> | undefined;
     let payloadJson = '';
     for (const d of deliveries) {
       if (this.records.has(d.id)) continue; // same id while kept: no-op, as with BullMQ job ids
       const envelope = d.envelope;
-      let data: string;
+      let data = '';
       let head: MessagioEnvelope | undefined;
       if (isCanonicalEnvelope(envelope)) {
         if (envelope.payload !== payload) {
           payload = envelope.payload;
-          payloadJson = JSON.stringify(payload);
+          flat = copyAsJson(envelope.payload);
+          payloadJson = flat ? '' : JSON.stringify(payload);
         }
-        head = envelope;
+        head = makeEnvelope(envelope, envelope.listener, flat ?? EMPTY_PAYLOAD);
         data = payloadJson;
       } else {
         data = JSON.stringify(envelope);
@@ -236,7 +243,9 @@ export class MemoryTransport implements MessagioTransport {
       try {
         // What a broker would give back: the envelope through JSON (its payload parsed afresh for every attempt).
         const head = record.head;
-        const data = head ? makeEnvelope(head, head.listener, JSON.parse(record.data)) : JSON.parse(record.data);
+        const data = head
+          ? makeEnvelope(head, head.listener, record.data === '' ? copyAsJson(head.payload)! : (JSON.parse(record.data) as Record<string, unknown>))
+          : JSON.parse(record.data);
         outcome = await handler(data, { attempt: record.attempt, transport: this.name });
       } catch (error) {
         // The handler is not supposed to throw; if it does, record it rather than lose the delivery.

@@ -1,4 +1,4 @@
-import { ENVELOPE_VERSION, isCanonicalEnvelope, makeEnvelope, parseEnvelope } from '../../lib/message/envelope.js';
+import { copyAsJson, ENVELOPE_VERSION, isCanonicalEnvelope, makeEnvelope, parseEnvelope } from '../../lib/message/envelope.js';
 import { MessagioEnvelopeError } from '../../lib/index.js';
 import type { MessagioEnvelope } from '../../lib/message/envelope.js';
 
@@ -106,5 +106,37 @@ describe('envelope', () => {
     for (const [what, value] of cases) {
       expect([what, isCanonicalEnvelope(value)]).toEqual([what, false]);
     }
+  });
+
+  it('copies a flat payload exactly as a JSON round trip gives it back, and declines anything else', () => {
+    const flat: Record<string, unknown> = {
+      s: 'text \u2028 \ud800 "quoted"',
+      n: 12.5,
+      zero: -0,
+      nan: Number.NaN,
+      inf: Number.POSITIVE_INFINITY,
+      ninf: Number.NEGATIVE_INFINITY,
+      t: true,
+      f: false,
+      nul: null,
+      undef: undefined,
+      fn: () => 1,
+      sym: Symbol('s'),
+      2: 'integer-like key, ordered first by both',
+      big: Number.MAX_SAFE_INTEGER,
+    };
+    const copy = copyAsJson(flat)!;
+    const json = JSON.parse(JSON.stringify(flat)) as Record<string, unknown>;
+    expect(copy).toEqual(json);
+    expect(Object.keys(copy)).toEqual(Object.keys(json));
+    expect(Object.is(copy.zero, 0)).toBe(true);
+    expect(copy).not.toBe(flat);
+    expect(copyAsJson({})).toEqual({});
+
+    for (const value of [{ nested: {} }, { list: [] }, { at: new Date(0) }, { big: BigInt(1) }]) {
+      expect(copyAsJson(value as Record<string, unknown>)).toBeUndefined();
+    }
+    const withProto = JSON.parse('{"__proto__": "x", "a": 1}') as Record<string, unknown>;
+    expect(copyAsJson(withProto)).toBeUndefined();
   });
 });

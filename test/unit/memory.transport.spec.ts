@@ -172,6 +172,33 @@ describe('MemoryTransport', () => {
     await transport.close();
   });
 
+  it('stores a snapshot: changing an envelope or its payload after enqueue changes nothing', async () => {
+    const transport = new MemoryTransport();
+    const seen: unknown[] = [];
+    await transport.start(async (data) => {
+      seen.push(data);
+      return { status: 'completed', envelope: data as MessagioEnvelope };
+    });
+    await transport.pause();
+    const flatPayload = { a: 1, s: 'x' };
+    const nestedPayload = { a: 1, list: [1] };
+    const flat = { id: 'flat', envelope: { v: 1, type: 'T', id: 'm1', traceId: 't', causationId: null, firedAt: 'x', listener: 'L', payload: flatPayload } };
+    const nested = { id: 'nested', envelope: { v: 1, type: 'T', id: 'm2', traceId: 't', causationId: null, firedAt: 'x', listener: 'L', payload: nestedPayload } };
+    await transport.enqueue(
+      [flat, nested].map((d) => ({ ...d, envelope: d.envelope as MessagioEnvelope, priority: 5, attempts: 1, backoff: { type: 'fixed' as const, delay: 0 }, delay: 0 })),
+    );
+    flatPayload.a = 2;
+    nestedPayload.list.push(2);
+    flat.envelope.traceId = 'changed';
+    await transport.resume();
+    await transport.idle();
+    expect(seen).toEqual([
+      { ...flat.envelope, traceId: 't', payload: { a: 1, s: 'x' } },
+      { ...nested.envelope, payload: { a: 1, list: [1] } },
+    ]);
+    await transport.close();
+  });
+
   it('keeps only the newest finished deliveries (keepCompleted), forgetting older ones in order', async () => {
     const transport = new MemoryTransport({ keepCompleted: 3 });
     let runs = 0;
