@@ -85,7 +85,7 @@ export class MemoryTransport implements MessagioTransport {
     for (const d of deliveries) {
       if (this.records.has(d.id)) continue; // same id while kept: no-op, as with BullMQ job ids
       const envelope = d.envelope;
-      let data = '';
+      let data: string;
       let head: MessagioEnvelope | undefined;
       if (isCanonicalEnvelope(envelope)) {
         if (envelope.payload !== payload) {
