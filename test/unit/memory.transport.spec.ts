@@ -32,6 +32,17 @@ function delivery(id: string, priority = 5, over: Partial<Delivery> = {}): Deliv
   return { id, envelope, priority, attempts: 1, backoff: { type: 'fixed', delay: 0 }, delay: 0, ...over };
 }
 
+/** Starts the transport with a handler that completes every delivery (after `work`) and counts them. */
+async function countRuns(transport: MemoryTransport, work: () => Promise<void> | void = () => undefined): Promise<{ runs: number }> {
+  const counter = { runs: 0 };
+  await transport.start(async (data) => {
+    counter.runs++;
+    await work();
+    return { status: 'completed', envelope: data as MessagioEnvelope };
+  });
+  return counter;
+}
+
 describe('MemoryTransport', () => {
   it('runs by priority with FIFO ties, passing JSON (not the objects) to the handler', async () => {
     const transport = new MemoryTransport();
@@ -50,17 +61,13 @@ describe('MemoryTransport', () => {
 
   it('ignores a delivery id it already holds (idempotency)', async () => {
     const transport = new MemoryTransport();
-    let runs = 0;
-    await transport.start(async (data) => {
-      runs++;
-      return { status: 'completed', envelope: data as MessagioEnvelope };
-    });
+    const counter = await countRuns(transport);
     await transport.enqueue([delivery('same')]);
     await transport.enqueue([delivery('same')]);
     await transport.idle();
     await transport.enqueue([delivery('same')]);
     await transport.idle();
-    expect(runs).toBe(1);
+    expect(counter.runs).toBe(1);
     await transport.close();
   });
 
@@ -201,40 +208,32 @@ describe('MemoryTransport', () => {
 
   it('keeps only the newest finished deliveries (keepCompleted), forgetting older ones in order', async () => {
     const transport = new MemoryTransport({ keepCompleted: 3 });
-    let runs = 0;
-    await transport.start(async (data) => {
-      runs++;
-      return { status: 'completed', envelope: data as MessagioEnvelope };
-    });
+    const counter = await countRuns(transport);
     // Enough to go through the retention list's compaction several times.
     for (let i = 0; i < 5000; i++) await transport.enqueue([delivery(`d${i}`)]);
     await transport.idle();
-    expect(runs).toBe(5000);
+    expect(counter.runs).toBe(5000);
     expect(await transport.counts()).toMatchObject({ completed: 3 });
     const states = await transport.inspect(['d4996', 'd4997', 'd4998', 'd4999']);
     expect(states.map((s) => s.status)).toEqual(['unknown', 'completed', 'completed', 'completed']);
     // A forgotten id may be stored again, and then runs again.
     await transport.enqueue([delivery('d0'), delivery('d4999')]);
     await transport.idle();
-    expect(runs).toBe(5001);
+    expect(counter.runs).toBe(5001);
     await transport.close();
   });
 
   it('lets its consumers catch up when a tight loop of enqueues has 1,000 deliveries waiting', async () => {
     const transport = new MemoryTransport();
-    let runs = 0;
-    await transport.start(async (data) => {
-      runs++;
-      await Promise.resolve(); // a listener that takes a few microtask turns, as real ones do
-      return { status: 'completed', envelope: data as MessagioEnvelope };
-    });
+    // A listener that takes a few microtask turns, as real ones do.
+    const counter = await countRuns(transport, () => Promise.resolve());
     let mostWaiting = 0;
     for (let i = 0; i < 5000; i++) {
       await transport.enqueue([delivery(`t${i}`)]);
       mostWaiting = Math.max(mostWaiting, transport.pending().waiting);
     }
     await transport.idle();
-    expect(runs).toBe(5000);
+    expect(counter.runs).toBe(5000);
     expect(mostWaiting).toBeGreaterThan(100); // the loop did run ahead of the consumer...
     expect(mostWaiting).toBeLessThanOrEqual(1000); // ...but never past the bound
     await transport.close();
@@ -242,17 +241,13 @@ describe('MemoryTransport', () => {
 
   it('does not yield while paused: deliveries pile up and run on resume', async () => {
     const transport = new MemoryTransport();
-    let runs = 0;
-    await transport.start(async (data) => {
-      runs++;
-      return { status: 'completed', envelope: data as MessagioEnvelope };
-    });
+    const counter = await countRuns(transport);
     await transport.pause();
     for (let i = 0; i < 1500; i++) await transport.enqueue([delivery(`p${i}`)]);
     expect(transport.pending().waiting).toBe(1500);
     await transport.resume();
     await transport.idle();
-    expect(runs).toBe(1500);
+    expect(counter.runs).toBe(1500);
     await transport.close();
   });
 });
