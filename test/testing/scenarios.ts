@@ -1,6 +1,7 @@
 import { Injectable, type Type } from '@nestjs/common';
 import { IsDate, IsInt, IsString, Min } from 'class-validator';
 import { Messagio, MessagioContext, MessagioFault, MessagioPublisher, MessagioType, OnMessagio } from '../../lib/index.js';
+import { FatalError, TransientError } from './fixtures.js';
 
 /**
  * The scenarios of the faithfulness suite: each runs once on the test harness
@@ -83,13 +84,6 @@ export class Stamped extends Messagio {
     super();
     this.at = at;
   }
-}
-
-export class TransientError extends Error {
-  override name = 'TransientError';
-}
-export class FatalError extends Error {
-  override name = 'FatalError';
 }
 
 // ── Listeners ──────────────────────────────────────────────────────────────
