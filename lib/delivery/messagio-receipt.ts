@@ -1,6 +1,7 @@
 import { MessagioTimeoutError } from '../errors/messagio-timeout.error.js';
 import type { FireReceipt } from '../interfaces/fire-options.interface.js';
 import { isFinished, type DeliveryState } from '../transports/delivery-state.js';
+import { deliveryIdOf } from './messagio-context.js';
 
 /** Options of `receipt.wait()`. */
 export interface WaitOptions {
@@ -47,7 +48,7 @@ export class MessagioReceipt implements FireReceipt {
    * (not a best-effort event stream), polling with a growing interval.
    */
   async wait({ timeout = 30_000 }: WaitOptions = {}): Promise<MessagioOutcome> {
-    const ids = this.listeners.map((listener) => `${this.messageId}|${listener}`);
+    const ids = this.listeners.map((listener) => deliveryIdOf(this.messageId, listener));
     const deadline = Date.now() + timeout;
     for (let pause = 5; ; pause = Math.min(pause * 2, 250)) {
       const deliveries = ids.length > 0 ? await this.#inspect(ids) : [];

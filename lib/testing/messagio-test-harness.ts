@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { instanceToPlain } from 'class-transformer';
 import { MESSAGIO_TRANSPORT } from '../messagio.constants.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
-import { currentMessagioContext, type MessagioContext } from '../delivery/messagio-context.js';
+import { currentMessagioContext, type MessagioContext, deliveryIdOf } from '../delivery/messagio-context.js';
 import {
   MessagioObservers,
   type MessagioDeliveryEndedEvent,
@@ -350,7 +350,7 @@ export class MessagioTestHarness implements OnModuleDestroy {
     this.records.push(record);
     this.counters.fired++;
     for (const e of envelopes) {
-      const id = `${e.id}|${e.listener}`;
+      const id = deliveryIdOf(e.id, e.listener);
       if (!this.deliveryRecords.has(id)) this.deliveryRecords.set(id, new MessagioDeliveryRecord(e, cls));
     }
     const guard = this.guard;
@@ -378,7 +378,7 @@ export class MessagioTestHarness implements OnModuleDestroy {
   private delivery(event: MessagioDeliveryEvent): MessagioDeliveryRecord | undefined {
     const envelope = event.envelope;
     if (!envelope) return undefined;
-    const id = `${envelope.id}|${envelope.listener}`;
+    const id = deliveryIdOf(envelope.id, envelope.listener);
     let record = this.deliveryRecords.get(id);
     if (!record) {
       record = new MessagioDeliveryRecord(envelope, this.types.classFor(envelope.type));

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import type { FireReceipt } from '../interfaces/fire-options.interface.js';
 import type { MessagioEnvelope } from '../message/envelope.js';
 import type { Messagio, MessagioClass } from '../message/messagio.js';
+import { deliveryIdOf } from '../delivery/messagio-context.js';
 
 /** A message's envelope without the listener part: what all its deliveries share. */
 export type MessagioMessageEnvelope = Omit<MessagioEnvelope, 'listener'>;
@@ -89,7 +90,7 @@ export class MessagioDeliveryRecord<T extends Messagio = Messagio> {
   ) {}
 
   get deliveryId(): string {
-    return `${this.envelope.id}|${this.envelope.listener}`;
+    return deliveryIdOf(this.envelope.id, this.envelope.listener);
   }
   get messageId(): string {
     return this.envelope.id;

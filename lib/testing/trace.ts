@@ -1,6 +1,7 @@
 import { FAULT_TYPE } from '../message/messagio-fault.js';
 import type { Messagio } from '../message/messagio.js';
 import type { MessagioDeliveryRecord, MessagioFiredRecord, MessagioTestDeliveryStatus } from './records.js';
+import { deliveryIdOf } from '../delivery/messagio-context.js';
 
 /** A message in a trace, with its deliveries. */
 export interface MessagioTraceMessage {
@@ -101,7 +102,7 @@ export function buildTrace(
       causationId: r.causationId,
       message: r.message,
       deliveries: r.listeners.map((listener) => {
-        const deliveryId = `${r.messageId}|${listener}`;
+        const deliveryId = deliveryIdOf(r.messageId, listener);
         const record = deliveries.get(deliveryId);
         const d: MessagioTraceDelivery = {
           listener,
@@ -130,7 +131,7 @@ export function buildTrace(
 function parentDelivery(r: MessagioFiredRecord): string | undefined {
   if (r.type === FAULT_TYPE) {
     const { messageId, listener } = r.envelope.payload as { messageId?: unknown; listener?: unknown };
-    if (typeof messageId === 'string' && typeof listener === 'string') return `${messageId}|${listener}`;
+    if (typeof messageId === 'string' && typeof listener === 'string') return deliveryIdOf(messageId, listener);
   }
-  return r.firedBy ? `${r.firedBy.messageId}|${r.firedBy.listener}` : undefined;
+  return r.firedBy ? deliveryIdOf(r.firedBy.messageId, r.firedBy.listener) : undefined;
 }
