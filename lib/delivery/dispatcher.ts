@@ -8,7 +8,7 @@ import { ListenerRegistry, type ListenerBinding } from '../listeners/listener.re
 import { MessagioCodec } from '../message/codec.js';
 import { parseEnvelope, type MessagioEnvelope } from '../message/envelope.js';
 import { MessageTypesRegistry } from '../message/message-types.registry.js';
-import type { Messagio } from '../message/messagio.js';
+import type { Messagio, MessagioClass } from '../message/messagio.js';
 import { MessagioObservers } from './messagio-observer.js';
 import { MessagioContext, deliveryIdOf, runInMessagioContext } from './messagio-context.js';
 import { decideRetry } from './retry.policy.js';
@@ -60,8 +60,8 @@ export class MessagioDispatcher {
     let outcome: DeliveryOutcome;
     try {
       envelope = parseEnvelope(raw, this.maxPayloadBytes);
-      const binding = this.bindingOf(envelope);
-      const message = this.codec.rebuild(this.types.classFor(envelope.type)!, envelope.payload);
+      const { cls, binding } = this.resolve(envelope);
+      const message = this.codec.rebuild(cls, envelope.payload);
       // The only await before the listener, and only with validation on.
       if (this.codec.validates) await this.codec.check(message, envelope.type);
       const context = new MessagioContext({
@@ -88,13 +88,14 @@ export class MessagioDispatcher {
     return outcome;
   }
 
-  /** The listener binding an envelope is for. Throws for a type or listener this process does not know. */
-  private bindingOf(envelope: MessagioEnvelope): ListenerBinding {
-    if (!this.types.classFor(envelope.type)) {
+  /** The class and listener binding an envelope is for. Throws for a type or listener this process does not know. */
+  private resolve(envelope: MessagioEnvelope): { cls: MessagioClass; binding: ListenerBinding } {
+    const cls = this.types.classFor(envelope.type);
+    if (!cls) {
       throw new MessagioEnvelopeError('unknown-type', `Message type "${envelope.type}" is not registered in this process (no listener subscribes to it).`);
     }
     const binding = this.listeners.binding(envelope.listener, envelope.type);
-    if (binding) return binding;
+    if (binding) return { cls, binding };
     const known = this.listeners.has(envelope.listener);
     throw new MessagioEnvelopeError(
       known ? 'listener-type-mismatch' : 'unknown-listener',
