@@ -241,7 +241,7 @@ export class MemoryTransport implements MessagioTransport {
       record.attempts++;
       let outcome: DeliveryOutcome;
       try {
-        // What a broker would give back: the envelope through JSON (its payload parsed afresh for every attempt).
+        // What a broker would give back, fresh for every attempt: the flat snapshot copied, else the JSON parsed.
         const head = record.head;
         const data = head
           ? makeEnvelope(head, head.listener, record.data === '' ? copyAsJson(head.payload)! : (JSON.parse(record.data) as Record<string, unknown>))
