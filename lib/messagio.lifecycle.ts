@@ -40,7 +40,7 @@ export class MessagioLifecycle implements OnModuleInit, OnApplicationBootstrap, 
     await this.transport.start(async (data, attempt) => {
       const outcome = await this.dispatcher.dispatch(data, attempt);
       // Fired before the transport records the failure: at least once, never lost.
-      if (outcome.status === 'failed') await this.faults.report(outcome, attempt);
+      if (outcome.status === 'failed') await this.faults.report(outcome, attempt, data);
       return outcome;
     });
   }

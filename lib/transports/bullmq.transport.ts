@@ -275,7 +275,7 @@ export class BullMqTransport implements MessagioTransport {
   }
 
   private async process(job: Job<MessagioEnvelope>, handler: DeliveryHandler): Promise<void> {
-    const run = handler(job.data, { attempt: job.attemptsMade + 1, transport: this.name });
+    const run = handler(job.data, { attempt: job.attemptsMade + 1, transport: this.name, id: job.id, name: job.name });
     this.running.add(run);
     const outcome = await run.finally(() => this.running.delete(run));
     if (outcome.status === 'completed') return;

@@ -246,7 +246,7 @@ export class MemoryTransport implements MessagioTransport {
         const data = head
           ? makeEnvelope(head, head.listener, record.data === '' ? copyAsJson(head.payload)! : (JSON.parse(record.data) as Record<string, unknown>))
           : JSON.parse(record.data);
-        outcome = await handler(data, { attempt: record.attempt, transport: this.name });
+        outcome = await handler(data, { attempt: record.attempt, transport: this.name, id: record.id, name: record.type });
       } catch (error) {
         // The handler is not supposed to throw; if it does, record it rather than lose the delivery.
         outcome = { status: 'failed', envelope: undefined, error: error instanceof Error ? error : new Error(String(error)), poison: false };
