@@ -1,14 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { MESSAGIO_MODULE_OPTIONS } from '../messagio.constants.js';
+import type { ResolvedMessagioOptions } from '../messagio.options.js';
 import { ListenerRegistry } from '../listeners/listener.registry.js';
 import { FAULT_TYPE, MessagioFault } from '../message/messagio-fault.js';
 import { splitDeliveryId } from '../transports/delivery-state.js';
 import type { DeliveryAttempt, DeliveryOutcome } from './dispatcher.js';
+import { fitFault, type MessagioFaultFields } from './fault-size.js';
 import { deliveryIdOf } from './messagio-context.js';
 import { MessagioPublisher } from './messagio.publisher.js';
-
-/** The fields of a `MessagioFault`, before it is built. */
-type MessagioFaultFields = Omit<MessagioFault, 'fire'>;
 
 /** A delivery's last attempt, failed for good. */
 export type FailedOutcome = DeliveryOutcome & { status: 'failed' };
@@ -20,16 +20,20 @@ export const RAW_EXCERPT_LENGTH = 2048;
  * Fires a `MessagioFault` for every delivery that failed for good, when anyone
  * listens to faults: from the worker (before the transport records the
  * failure, so at least once) and from the sync path. A failed fault delivery
- * produces none (no loops); firing problems (Redis gone) are logged.
+ * produces none (no loops). A fault is never dropped for its size (see
+ * fitFault); firing problems (Redis gone) are logged.
  */
 @Injectable()
 export class MessagioFaultReporter {
   private readonly logger = new Logger('Messagio');
+  private readonly maxPayloadBytes: number;
 
   constructor(
     private readonly publisher: MessagioPublisher,
     private readonly listeners: ListenerRegistry,
+    @Inject(MESSAGIO_MODULE_OPTIONS) options: ResolvedMessagioOptions,
   ) {
+    this.maxPayloadBytes = options.maxPayloadBytes;
     // The publisher's sync path reports through this reporter, which fires
     // through the publisher: set here rather than injected, so DI has no cycle.
     publisher.faults = this;
@@ -45,6 +49,7 @@ export class MessagioFaultReporter {
     const fields = outcome.envelope ? this.ofEnvelope(outcome, attempt) : this.ofUnreadable(outcome, attempt, data);
     if (fields.type === FAULT_TYPE) return;
     try {
+      fitFault(fields, this.maxPayloadBytes);
       // A trace id that fire() refuses (another producer's) still lets the fault travel, under a new one.
       const traceId = isUsableId(fields.traceId) ? fields.traceId : randomUUID();
       await this.publisher.fireCausedBy(new MessagioFault(fields), { messageId: faultIdOf(fields, attempt), traceId }, fields.messageId);

@@ -32,8 +32,13 @@ export class MessagioFault extends Messagio {
   @IsString() listener!: string;
   /** Attempts made. */
   @IsInt() attempts!: number;
+  /** The error; a stack that would make the fault larger than `maxPayloadBytes` is cut, with a marker. */
   @IsObject() error!: MessagioFaultError;
-  /** The failed message's payload, as stored (plain JSON); `{}` when the data could not be read (see `raw`). */
+  /**
+   * The failed message's payload, as stored (plain JSON). `{ truncated: true, bytes }`
+   * instead when it would make the fault larger than `maxPayloadBytes`; `{}`
+   * when the data could not be read (see `raw`).
+   */
   @IsObject() payload!: Record<string, unknown>;
   /** True when the delivery could never succeed (invalid payload, undeliverable data, unknown type or listener). */
   @IsOptional() poison?: boolean;

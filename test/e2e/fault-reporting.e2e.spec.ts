@@ -3,6 +3,7 @@ import type { TestingModule } from '@nestjs/testing';
 import {
   MessagioContext,
   MessagioFault,
+  MessagioPublisher,
   OnMessagio,
   type MessagioEnvelope,
 } from '../../lib/index.js';
@@ -112,5 +113,34 @@ describe.each(TRANSPORTS)('fault reporting (%s)', (transport) => {
     if (transport === 'bullmq') {
       for (const [id] of poison) expect(await (await settled(queueOf(app), `poison-${id}`)).getState()).toBe('failed');
     }
+  });
+
+  it('never drops a fault for its size: a payload near maxPayloadBytes is replaced by a marker', async () => {
+    app = await createApp({ transport, providers: [Doomed, Faults], maxPayloadBytes: 4096 });
+    const message = new PerformAction('x'.repeat(4000), 1);
+    await app.get(MessagioPublisher).fire(message);
+    await eventually(() => faultsOf(app).length === 1, 10_000, 'the fault');
+    const { fault } = faultsOf(app)[0]!;
+    expect(fault.payload).toEqual({ truncated: true, bytes: Buffer.byteLength(JSON.stringify({ actionName: 'x'.repeat(4000), objId: 1 })) });
+    expect(fault.error.message).toBe('xxxxxxxxxx failed, run 1');
+    // With the payload gone there is room for the whole stack.
+    expect(fault.error.stack).toContain('xxxxxxxxxx failed, run 1');
+    expect(fault.error.stack).not.toContain('[truncated');
+    expect(Buffer.byteLength(JSON.stringify(fault))).toBeLessThanOrEqual(4096);
+  });
+
+  it('cuts a stack that would make the fault too large, keeping the payload', async () => {
+    Doomed.stack = `FatalError: deep failed\n${'    at frame (file.ts:1:1) — ünïcode "quoted"\n'.repeat(200)}`;
+    app = await createApp({ transport, providers: [Doomed, Faults], maxPayloadBytes: 4096 });
+    await app.get(MessagioPublisher).fire(new PerformAction('deep', 2));
+    await eventually(() => faultsOf(app).length === 1, 10_000, 'the fault');
+    const { fault } = faultsOf(app)[0]!;
+    expect(fault.payload).toEqual({ actionName: 'deep', objId: 2 });
+    const stack = fault.error.stack!;
+    expect(stack).toMatch(new RegExp(`… \\[truncated from ${Buffer.byteLength(Doomed.stack)} bytes\\]$`));
+    expect(Doomed.stack.startsWith(stack.slice(0, stack.indexOf('…')))).toBe(true);
+    const size = Buffer.byteLength(JSON.stringify(fault));
+    expect(size).toBeLessThanOrEqual(4096);
+    expect(size).toBeGreaterThan(4096 - 100); // cut to what fits, not to nothing
   });
 });
