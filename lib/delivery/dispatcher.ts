@@ -29,6 +29,12 @@ export interface DeliveryAttempt {
   attempt: number;
   /** Transport name, shown in the listener's context. */
   transport: string;
+  /**
+   * Retry cycle: 0 for the first life of the delivery, plus one for each time
+   * `MessagioAdmin.retry` ran it again. Part of its fault's id, so that each
+   * final failure is reported once. @default 0
+   */
+  cycle?: number;
   /** Id the transport stored the delivery under (BullMQ: the job id); names data that cannot be read. */
   id?: string;
   /** Name the transport stored the delivery under (BullMQ: the job name, the wire name). */

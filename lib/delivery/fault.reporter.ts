@@ -98,12 +98,15 @@ export class MessagioFaultReporter {
 /**
  * Deterministic id of a fault: the same final failure reported twice (a crash
  * between firing the fault and recording the failure re-runs that attempt) is
- * stored once. A readable delivery keeps the id earlier versions gave (the
+ * stored once, and each retry cycle's final failure gets a fault of its own.
+ * Cycle 0 of a readable delivery keeps the id earlier versions gave (the
  * delivery id alone). Unreadable data adds its name and excerpt, since job ids
  * BullMQ generates repeat across queues.
  */
 function faultIdOf(fields: MessagioFaultFields, attempt: DeliveryAttempt): string {
+  const cycle = attempt.cycle ?? 0;
   let key = fields.deliveryId ?? '';
+  if (cycle > 0) key += `\n${cycle}`;
   if (fields.raw !== undefined) key += `\n${attempt.name ?? ''}\n${fields.raw}`;
   return `fault-${createHash('sha1').update(key).digest('hex')}`;
 }

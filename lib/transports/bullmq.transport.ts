@@ -236,9 +236,7 @@ export class BullMqTransport implements MessagioTransport {
     const retried: string[] = [];
     for (const id of deliveryIds) {
       const job = await this.findJob(id);
-      if (!job || (await job.getState()) !== 'failed') continue;
-      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-      retried.push(id);
+      if (job && (await job.getState()) === 'failed' && (await this.retryJob(job))) retried.push(id);
     }
     return retried;
   }
@@ -269,13 +267,36 @@ export class BullMqTransport implements MessagioTransport {
     return undefined;
   }
 
+  /**
+   * Moves a failed job back to the queue with a fresh retry budget, one retry
+   * cycle later. The cycle goes into the envelope first (a crash in between
+   * only skips a number): the worker reads it with the job, at no cost, and
+   * the fault of a new final failure gets a new id. Data that is not a JSON
+   * object cannot carry it. False when the job is no longer failed.
+   */
+  private async retryJob(job: Job<MessagioEnvelope>): Promise<boolean> {
+    try {
+      const data = job.data as unknown;
+      if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
+        await job.updateData({ ...(data as MessagioEnvelope), cycle: cycleOf(data) + 1 } as MessagioEnvelope);
+      }
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      return true;
+    } catch (error) {
+      // No longer failed (retried by another process, or removed): nothing to do. Else a real error.
+      const failed = await job.isFailed().catch(() => true);
+      if (failed) throw error;
+      return false;
+    }
+  }
+
   /** Resolves when no listener of this process is running. */
   private async drained(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
   private async process(job: Job<MessagioEnvelope>, handler: DeliveryHandler): Promise<void> {
-    const run = handler(job.data, { attempt: job.attemptsMade + 1, transport: this.name, id: job.id, name: job.name });
+    const run = handler(job.data, { attempt: job.attemptsMade + 1, transport: this.name, cycle: cycleOf(job.data), id: job.id, name: job.name });
     this.running.add(run);
     const outcome = await run.finally(() => this.running.delete(run));
     if (outcome.status === 'completed') return;
@@ -355,6 +376,12 @@ export class BullMqTransport implements MessagioTransport {
     if (d.delay > 0) opts.delay = d.delay;
     return opts;
   }
+}
+
+/** The retry cycle stored in a job's data by `retryJob` (0 before any). */
+function cycleOf(data: unknown): number {
+  const cycle = typeof data === 'object' && data !== null ? (data as { cycle?: unknown }).cycle : undefined;
+  return typeof cycle === 'number' && Number.isInteger(cycle) && cycle > 0 ? cycle : 0;
 }
 
 function toState(job: Job<MessagioEnvelope>, state: JobState | 'unknown'): DeliveryState {

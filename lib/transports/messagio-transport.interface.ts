@@ -60,7 +60,10 @@ export interface MessagioTransport {
   inspect?(deliveryIds: string[]): Promise<DeliveryState[]>;
   /** Optional (`MessagioAdmin`): deliveries that failed for good, newest first. */
   failed?(filter: FailedFilter): Promise<DeliveryState[]>;
-  /** Optional (`MessagioAdmin`): runs failed deliveries again with a fresh retry budget; returns the ids re-queued. */
+  /**
+   * Optional (`MessagioAdmin`): runs failed deliveries again with a fresh retry
+   * budget, one retry cycle later (`DeliveryAttempt.cycle`); returns the ids re-queued.
+   */
   retry?(deliveryIds: string[]): Promise<string[]>;
   /** Optional (`MessagioAdmin`): deliveries by status. */
   counts?(): Promise<DeliveryCounts>;

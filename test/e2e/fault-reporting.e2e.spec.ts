@@ -1,18 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
+import type { Job } from 'bullmq';
 import {
+  MessagioAdmin,
   MessagioContext,
   MessagioFault,
   MessagioPublisher,
   OnMessagio,
   type MessagioEnvelope,
 } from '../../lib/index.js';
+import { MessagioFaultReporter } from '../../lib/delivery/fault.reporter.js';
 import { createApp } from './fixtures/app.js';
 import { FatalError, PerformAction } from './fixtures/messages.js';
 import { Recorder } from './fixtures/recorder.js';
 import { TRANSPORTS, transportOf, type TransportName } from './fixtures/transports.js';
 import { queueOf, settled } from '../support/jobs.js';
 import { eventually } from '../support/redis.js';
+
+const FAULT = 'messagio.fault';
 
 @Injectable()
 class Doomed {
@@ -38,6 +43,16 @@ class Faults {
 }
 
 const faultsOf = (app: TestingModule) => app.get(Recorder).of('fault').map((c) => ({ fault: c.message as MessagioFault, context: c.context }));
+
+/**
+ * Fault deliveries the transport stored: fault jobs in Redis, or the memory
+ * transport's completed records (in these tests only fault deliveries complete).
+ */
+async function storedFaults(app: TestingModule, transport: TransportName): Promise<number> {
+  if (transport === 'memory') return (await app.get(MessagioAdmin).counts()).completed;
+  const jobs = (await queueOf(app).getJobs(['completed', 'failed', 'waiting', 'active', 'delayed', 'prioritized'])) as Job[];
+  return jobs.filter((job) => job.name === FAULT).length;
+}
 
 /** Stores `data` as a delivery with id `id`, around messagio's publisher: a raw BullMQ job, or a memory record. */
 async function storeRaw(app: TestingModule, transport: TransportName, id: string, data: unknown): Promise<void> {
@@ -68,6 +83,45 @@ describe.each(TRANSPORTS)('fault reporting (%s)', (transport) => {
     Doomed.stack = undefined;
   });
   afterEach(async () => app?.close());
+
+  it('reports each final failure once, a new fault for each failure after MessagioAdmin.retry', async () => {
+    app = await createApp({ transport, providers: [Doomed, Faults] });
+    const admin = app.get(MessagioAdmin);
+    const receipt = await app.get(MessagioPublisher).fire(new PerformAction('again', 1));
+    const deliveryId = `${receipt.messageId}|doomed`;
+    await eventually(() => faultsOf(app).length === 1, 10_000, 'the first fault');
+
+    expect(await admin.retry({ messageId: receipt.messageId, listener: 'doomed' })).toEqual([deliveryId]);
+    await eventually(() => faultsOf(app).length === 2, 10_000, 'a fault for the second final failure');
+    expect(await admin.retry({ listener: 'doomed' })).toEqual([deliveryId]);
+    await eventually(() => faultsOf(app).length === 3, 10_000, 'a fault for the third final failure');
+    await new Promise((r) => setTimeout(r, 300)); // a duplicate fault would show up by now
+
+    const faults = faultsOf(app);
+    expect(app.get(Recorder).of('doomed')).toHaveLength(3);
+    expect(faults.map((f) => [f.fault.deliveryId, f.fault.error.message, f.context.causationId])).toEqual([
+      [deliveryId, 'again failed, run 1', receipt.messageId],
+      [deliveryId, 'again failed, run 2', receipt.messageId],
+      [deliveryId, 'again failed, run 3', receipt.messageId],
+    ]);
+    expect(new Set(faults.map((f) => f.context.messageId)).size).toBe(3);
+    // Exactly one stored fault delivery per final failure.
+    expect(await storedFaults(app, transport)).toBe(3);
+  });
+
+  it('the same final failure reported twice is stored once (a crash between fault and failure re-runs it)', async () => {
+    app = await createApp({ transport, providers: [Doomed, Faults] });
+    const reporter = app.get(MessagioFaultReporter);
+    const failed = { status: 'failed' as const, envelope: envelope() as MessagioEnvelope, error: new FatalError('once'), poison: false };
+    const attempt = { attempt: 1, transport, id: 'raw-message|doomed', name: 'orders.perform-action' };
+    await reporter.report(failed, { ...attempt, cycle: 0 });
+    await reporter.report(failed, { ...attempt, cycle: 0 });
+    await reporter.report(failed, { ...attempt, cycle: 1 });
+    await eventually(() => faultsOf(app).length === 2, 10_000, 'two faults');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(faultsOf(app).map((f) => f.fault.error.message)).toEqual(['once', 'once']);
+    expect(await storedFaults(app, transport)).toBe(2);
+  });
 
   it('fires one fault, with the stored id and what could be read, for each kind of undeliverable data', async () => {
     app = await createApp({ transport, providers: [Doomed, Faults], maxPayloadBytes: 4096 });
