@@ -46,6 +46,9 @@ interface PendingStore {
   reject: (error: Error) => void;
 }
 
+/** Failed jobs read at a time by `failed` and `retryFailed`: bounded memory however many there are. */
+const FAILED_PAGE = 200;
+
 const STATUS: Record<JobState | 'unknown', DeliveryStatus> = {
   waiting: 'queued',
   prioritized: 'queued',
@@ -215,7 +218,7 @@ export class BullMqTransport implements MessagioTransport {
 
   async failed({ type, listener, limit = 100 }: FailedFilter): Promise<DeliveryState[]> {
     const found: DeliveryState[] = [];
-    const page = 200;
+    const page = FAILED_PAGE;
     for (const q of this.queues.values()) {
       for (let start = 0; found.length < limit; start += page) {
         const jobs = (await q.getFailed(start, start + page - 1)) as Job<MessagioEnvelope>[];
@@ -237,6 +240,38 @@ export class BullMqTransport implements MessagioTransport {
     for (const id of deliveryIds) {
       const job = await this.findJob(id);
       if (job && (await job.getState()) === 'failed' && (await this.retryJob(job))) retried.push(id);
+    }
+    return retried;
+  }
+
+  /**
+   * Retries every failed delivery matching the filter, a page of the failed
+   * set (newest first) at a time. Each retried job leaves the set, so the next
+   * page starts that many places earlier; a job that fails again meanwhile
+   * comes back at the front, ahead of the cursor, and `done` keeps it from a
+   * second retry. Jobs failing after the call began may be retried or not.
+   */
+  async retryFailed({ type, listener }: FailedFilter): Promise<string[]> {
+    const retried: string[] = [];
+    const done = new Set<string>();
+    for (const q of this.queues.values()) {
+      for (let start = 0; ; ) {
+        const jobs = (await q.getFailed(start, start + FAILED_PAGE - 1)) as Array<Job<MessagioEnvelope> | undefined>;
+        const chosen = jobs.filter(
+          (job): job is Job<MessagioEnvelope> =>
+            !!job?.id &&
+            !done.has(job.id) &&
+            (type === undefined || job.data?.type === type) &&
+            (listener === undefined || job.data?.listener === listener),
+        );
+        for (const job of chosen) done.add(job.id!);
+        const ok = await Promise.all(chosen.map((job) => this.retryJob(job)));
+        chosen.forEach((job, i) => ok[i] && retried.push(job.id!));
+        if (jobs.length < FAILED_PAGE) break;
+        // The chosen jobs (retried, or no longer failed) and those removed since the page was read
+        // no longer take a place before the cursor.
+        start += jobs.length - chosen.length - jobs.filter((job) => !job).length;
+      }
     }
     return retried;
   }

@@ -188,6 +188,17 @@ export class MemoryTransport implements MessagioTransport {
     return retried;
   }
 
+  /** Retries every failed delivery matching the filter (no awaits in between: none can fail again meanwhile). */
+  async retryFailed({ type, listener }: FailedFilter): Promise<string[]> {
+    const ids: string[] = [];
+    for (const id of [...this.failedIds].reverse()) {
+      if (type !== undefined && this.records.get(id)!.type !== type) continue;
+      if (listener !== undefined && splitDeliveryId(id).listener !== listener) continue;
+      ids.push(id);
+    }
+    return this.retry(ids);
+  }
+
   async counts(): Promise<DeliveryCounts> {
     const counts: DeliveryCounts = { queued: 0, delayed: 0, running: 0, completed: 0, failed: 0 };
     for (const record of this.records.values()) if (record.status !== 'unknown') counts[record.status]++;

@@ -65,6 +65,12 @@ export interface MessagioTransport {
    * budget, one retry cycle later (`DeliveryAttempt.cycle`); returns the ids re-queued.
    */
   retry?(deliveryIds: string[]): Promise<string[]>;
+  /**
+   * Optional (`MessagioAdmin`): `retry` of every failed delivery matching the
+   * filter (`limit` ignored), however many, each once. Without it the admin
+   * pages through `failed()`.
+   */
+  retryFailed?(filter: FailedFilter): Promise<string[]>;
   /** Optional (`MessagioAdmin`): deliveries by status. */
   counts?(): Promise<DeliveryCounts>;
 }
