@@ -335,11 +335,19 @@ export class BullMqTransport implements MessagioTransport {
     this.running.add(run);
     const outcome = await run.finally(() => this.running.delete(run));
     if (outcome.status === 'completed') return;
-    if (outcome.status === 'retry') throw outcome.error; // BullMQ waits the job's backoff and retries
-    // Failed for good: no retry, whatever attempts remain. Keep the original name in the reason.
-    const error = new UnrecoverableError(`${outcome.error.name}: ${outcome.error.message}`);
-    error.stack = outcome.error.stack;
-    throw error;
+    if (outcome.status === 'retry') {
+      // The worker's decision is what happens, whatever attempts and backoff
+      // the firing process stored (it may have had other listener options):
+      // BullMQ decides from this job object's opts when the error is thrown,
+      // then moves the job to delayed in one script that counts the attempt
+      // and records the reason. Nothing is written beforehand (a crash before
+      // that script re-runs the attempt, decided again), nor on success.
+      job.opts.attempts = job.attemptsMade + 2;
+      job.opts.backoff = { type: 'fixed', delay: outcome.delay };
+      throw jobError(outcome.error, Error);
+    }
+    // Failed for good: no retry, whatever attempts remain.
+    throw jobError(outcome.error, UnrecoverableError);
   }
 
   /**
@@ -411,6 +419,13 @@ export class BullMqTransport implements MessagioTransport {
     if (d.delay > 0) opts.delay = d.delay;
     return opts;
   }
+}
+
+/** The error BullMQ records for an attempt: `failedReason` = `Name: message`, and the original stack. */
+function jobError(error: Error, kind: new (message: string) => Error): Error {
+  const recorded = new kind(`${error.name}: ${error.message}`);
+  recorded.stack = error.stack;
+  return recorded;
 }
 
 /** The retry cycle stored in a job's data by `retryJob` (0 before any). */
