@@ -10,6 +10,7 @@ import { resolveMessagioOptions } from './messagio.options.js';
 import { MessagioLifecycle } from './messagio.lifecycle.js';
 import { MessagioDispatcher } from './delivery/dispatcher.js';
 import { MessagioPublisher } from './delivery/messagio.publisher.js';
+import { MessagioFaultReporter } from './delivery/fault.reporter.js';
 import { MessagioAdmin } from './delivery/messagio-admin.js';
 import { MessagioObservers } from './delivery/messagio-observer.js';
 import { MessagioContext, currentMessagioContext } from './delivery/messagio-context.js';
@@ -20,7 +21,7 @@ import { MessageTypesRegistry } from './message/message-types.registry.js';
 
 /**
  * The transport-independent part of the library: registries, discovery,
- * dispatcher, publisher. Imported by `MessagioModule.forRoot()` and by
+ * dispatcher, publisher, fault reporter. Imported by `MessagioModule.forRoot()` and by
  * `MessagioTestingModule`; the transport comes from whichever of them is in
  * the app. Internal: apps import `MessagioModule.forRoot()`.
  */
@@ -47,6 +48,7 @@ import { MessageTypesRegistry } from './message/message-types.registry.js';
     MessagioObservers,
     MessagioDispatcher,
     MessagioPublisher,
+    MessagioFaultReporter,
     MessageCenter,
     MessagioAdmin,
     MessagioLifecycle,

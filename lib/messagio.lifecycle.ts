@@ -8,6 +8,7 @@ import {
 import { MESSAGIO_MODULE_OPTIONS, MESSAGIO_TRANSPORT } from './messagio.constants.js';
 import type { ResolvedMessagioOptions } from './messagio.options.js';
 import { MessagioDispatcher } from './delivery/dispatcher.js';
+import { MessagioFaultReporter } from './delivery/fault.reporter.js';
 import { MessagioPublisher } from './delivery/messagio.publisher.js';
 import { MessagioObservers } from './delivery/messagio-observer.js';
 import { pushDefaultPublisher, removeDefaultPublisher } from './message/default-publisher.js';
@@ -23,6 +24,7 @@ export class MessagioLifecycle implements OnModuleInit, OnApplicationBootstrap, 
   constructor(
     private readonly publisher: MessagioPublisher,
     private readonly dispatcher: MessagioDispatcher,
+    private readonly faults: MessagioFaultReporter,
     private readonly observers: MessagioObservers,
     @Inject(MESSAGIO_TRANSPORT) private readonly transport: MessagioTransport,
     @Inject(MESSAGIO_MODULE_OPTIONS) private readonly options: ResolvedMessagioOptions,
@@ -38,7 +40,7 @@ export class MessagioLifecycle implements OnModuleInit, OnApplicationBootstrap, 
     await this.transport.start(async (data, attempt) => {
       const outcome = await this.dispatcher.dispatch(data, attempt);
       // Fired before the transport records the failure: at least once, never lost.
-      if (outcome.status === 'failed') await this.publisher.reportFailure(outcome, attempt.attempt);
+      if (outcome.status === 'failed') await this.faults.report(outcome, attempt, data);
       return outcome;
     });
   }

@@ -29,6 +29,16 @@ export interface DeliveryAttempt {
   attempt: number;
   /** Transport name, shown in the listener's context. */
   transport: string;
+  /**
+   * Retry cycle: 0 for the first life of the delivery, plus one for each time
+   * `MessagioAdmin.retry` ran it again. Part of its fault's id, so that each
+   * final failure is reported once. @default 0
+   */
+  cycle?: number;
+  /** Id the transport stored the delivery under (BullMQ: the job id); names data that cannot be read. */
+  id?: string;
+  /** Name the transport stored the delivery under (BullMQ: the job name, the wire name). */
+  name?: string;
 }
 
 /**
@@ -53,7 +63,7 @@ export class MessagioDispatcher {
     this.maxPayloadBytes = options.maxPayloadBytes;
   }
 
-  async dispatch(raw: unknown, { attempt, transport }: DeliveryAttempt): Promise<DeliveryOutcome> {
+  async dispatch(raw: unknown, { attempt, transport, id }: DeliveryAttempt): Promise<DeliveryOutcome> {
     const observed = this.observers.active;
     const started = observed ? performance.now() : 0;
     let envelope: MessagioEnvelope | undefined;
@@ -81,7 +91,7 @@ export class MessagioDispatcher {
     } catch (error) {
       // Only envelope and validation problems reach here: they can never succeed.
       const err = error instanceof Error ? error : new MessagioListenerError(error);
-      this.logPoison(envelope, raw, err);
+      this.logPoison(envelope, raw, err, id);
       outcome = { status: 'failed', envelope, error: err, poison: true };
     }
     if (observed) this.notify(outcome, raw, attempt, transport, performance.now() - started);
@@ -140,8 +150,9 @@ export class MessagioDispatcher {
     );
   }
 
-  private logPoison(envelope: MessagioEnvelope | undefined, raw: unknown, error: Error): void {
-    const ids = idsOf(envelope ?? raw);
+  private logPoison(envelope: MessagioEnvelope | undefined, raw: unknown, error: Error, id: string | undefined): void {
+    // The stored id names the delivery even when its data says nothing readable.
+    const ids = `${id !== undefined ? `id=${id} ` : ''}${idsOf(envelope ?? raw)}`;
     const kind = error instanceof MessagioValidationError ? 'invalid payload' : 'undeliverable';
     this.logger.error(`Rejected ${kind} delivery (${ids}): ${error.name}: ${error.message}`);
   }

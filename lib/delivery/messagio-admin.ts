@@ -6,6 +6,9 @@ import type { DeliveryCounts, DeliveryState, FailedFilter } from '../transports/
 import type { MessagioTransport } from '../transports/messagio-transport.interface.js';
 import { deliveryIdOf } from './messagio-context.js';
 
+/** Failed deliveries read at a time when a transport cannot retry by filter itself. */
+const RETRY_PAGE = 500;
+
 /** Which failed deliveries `retry()` re-runs. */
 export type RetrySelection = { messageId: string; listener?: string } | FailedFilter;
 
@@ -37,22 +40,48 @@ export class MessagioAdmin {
 
   /**
    * Runs chosen failed deliveries again, with a fresh retry budget, and only
-   * those: one message's (all its failed listeners, or one), or those matching
-   * a filter. Returns the delivery ids re-queued.
+   * those: one message's (all its failed listeners, or one), or every one
+   * matching a filter (`limit` ignored: all of them, a page at a time).
+   * Returns the delivery ids re-queued.
    */
   async retry(selection: RetrySelection): Promise<string[]> {
+    if (!('messageId' in selection)) return this.retryAll(selection);
     const ids =
-      'messageId' in selection
-        ? selection.listener !== undefined
-          ? [deliveryIdOf(selection.messageId, selection.listener)]
-          : (await this.status(selection.messageId)).filter((s) => s.status === 'failed').map((s) => s.id)
-        : (await this.failed(selection)).map((s) => s.id);
+      selection.listener !== undefined
+        ? [deliveryIdOf(selection.messageId, selection.listener)]
+        : (await this.status(selection.messageId)).filter((s) => s.status === 'failed').map((s) => s.id);
     return this.need('retry').call(this.transport, ids);
   }
 
   /** Deliveries by status, over the whole queue. */
   counts(): Promise<DeliveryCounts> {
     return this.need('counts').call(this.transport);
+  }
+
+  /**
+   * Every failed delivery matching `filter`, each retried once: the
+   * transport's own `retryFailed` when it has one, else pages of `failed()`.
+   * Retried deliveries leave the failed set, but one that fails again comes
+   * back at its front: ids seen are not retried again, and a page holding
+   * only those is read again, twice as long, until one is not full.
+   */
+  private async retryAll({ type, listener }: FailedFilter): Promise<string[]> {
+    const filter = { ...(type !== undefined ? { type } : {}), ...(listener !== undefined ? { listener } : {}) };
+    if (this.transport.retryFailed) return this.transport.retryFailed(filter);
+    const retry = this.need('retry');
+    const seen = new Set<string>();
+    const retried: string[] = [];
+    for (let limit = RETRY_PAGE; ; ) {
+      const page = await this.failed({ ...filter, limit });
+      const fresh = page.map((s) => s.id).filter((id) => !seen.has(id));
+      if (fresh.length === 0) {
+        if (page.length < limit) return retried;
+        limit *= 2;
+        continue;
+      }
+      for (const id of fresh) seen.add(id);
+      retried.push(...(await retry.call(this.transport, fresh)));
+    }
   }
 
   private need<K extends 'inspect' | 'failed' | 'retry' | 'counts'>(method: K): NonNullable<MessagioTransport[K]> {

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { MESSAGIO_CLOCK, MESSAGIO_MODULE_OPTIONS, MESSAGIO_TRANSPORT } from '../messagio.constants.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
@@ -11,13 +11,14 @@ import type { ResolvedMessagioOptions } from '../messagio.options.js';
 import { ListenerRegistry, type ListenerBinding } from '../listeners/listener.registry.js';
 import { MessagioCodec } from '../message/codec.js';
 import { copyAsJson, ENVELOPE_VERSION, makeEnvelope, type MessagioEnvelope } from '../message/envelope.js';
-import { FAULT_TYPE, MessagioFault } from '../message/messagio-fault.js';
+import { FAULT_TYPE } from '../message/messagio-fault.js';
 import { MessageTypesRegistry } from '../message/message-types.registry.js';
 import { Messagio, type MessagioClass } from '../message/messagio.js';
 import { realClock, sleep, type MessagioClock } from '../transports/clock.js';
 import { splitDeliveryId, type DeliveryState } from '../transports/delivery-state.js';
 import type { Delivery, MessagioTransport } from '../transports/messagio-transport.interface.js';
-import { MessagioDispatcher, type DeliveryOutcome } from './dispatcher.js';
+import { MessagioDispatcher } from './dispatcher.js';
+import type { MessagioFaultReporter } from './fault.reporter.js';
 import { currentMessagioContext, deliveryIdOf } from './messagio-context.js';
 import { MessagioObservers } from './messagio-observer.js';
 import { MessagioReceipt } from './messagio-receipt.js';
@@ -45,6 +46,8 @@ export class MessagioPublisher {
   private readonly codec: MessagioCodec;
   private readonly warnedTypes = new Set<string>();
   private readonly inspect = (ids: string[]) => this.inspectDeliveries(ids);
+  /** Reports the sync path's failures; set by the reporter, which fires through this publisher. @internal */
+  faults: MessagioFaultReporter | undefined;
 
   constructor(
     private readonly types: MessageTypesRegistry,
@@ -91,32 +94,14 @@ export class MessagioPublisher {
   }
 
   /**
-   * Fires a `MessagioFault` for a delivery that failed for good, when anyone
-   * listens to faults. A failed fault delivery produces none (no loops).
+   * Fires a message caused by `causationId`, whatever this async context
+   * handles: how `MessagioFaultReporter` fires a fault for a failed delivery.
+   * @internal
    */
-  async reportFailure(outcome: DeliveryOutcome & { status: 'failed' }, attempts: number): Promise<void> {
-    const envelope = outcome.envelope;
-    if (!envelope || envelope.type === FAULT_TYPE || this.listeners.bindingsFor(FAULT_TYPE).length === 0) return;
-    const fault = new MessagioFault({
-      type: envelope.type,
-      messageId: envelope.id,
-      traceId: envelope.traceId,
-      listener: envelope.listener,
-      attempts,
-      error: { name: outcome.error.name, message: outcome.error.message, stack: outcome.error.stack },
-      payload: envelope.payload,
-      poison: outcome.poison,
-    });
-    try {
-      // Deterministic id: a fault reported twice (a crash between firing it and
-      // recording the failure) is stored once.
-      const messageId = `fault-${createHash('sha1').update(deliveryIdOf(envelope.id, envelope.listener)).digest('hex')}`;
-      const prepared = await this.prepare(fault, { messageId, traceId: envelope.traceId }, envelope.id);
-      await this.transport.enqueue(prepared.deliveries);
-      this.stored(prepared);
-    } catch (error) {
-      this.logger.error(`Could not fire MessagioFault for ${envelope.listener} on ${envelope.type} (messageId=${envelope.id}): ${(error as Error)?.message}`);
-    }
+  async fireCausedBy(message: Messagio, options: FireOptions, causationId: string): Promise<MessagioReceipt> {
+    const prepared = await this.prepare(message, options, causationId);
+    if (prepared.deliveries.length > 0) await this.transport.enqueue(prepared.deliveries);
+    return this.stored(prepared);
   }
 
   /** `causationId` defaults to the message being handled in this async context, if any. */
@@ -202,7 +187,7 @@ export class MessagioPublisher {
         }
         finished[i] = { attempts: attempt, at: Date.now(), error: outcome.error };
         (failures ??= []).push({ listener: envelope.listener, attempts: attempt, error: outcome.error });
-        await this.reportFailure(outcome, attempt);
+        await this.faults?.report(outcome, { attempt, transport: 'sync' });
         break;
       }
     }

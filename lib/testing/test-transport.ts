@@ -67,6 +67,10 @@ export class MessagioTestTransport implements MessagioTransport {
     return this.inner.retry(deliveryIds);
   }
 
+  retryFailed(filter: FailedFilter): Promise<string[]> {
+    return this.inner.retryFailed(filter);
+  }
+
   counts(): Promise<DeliveryCounts> {
     return this.inner.counts();
   }

@@ -46,6 +46,9 @@ interface PendingStore {
   reject: (error: Error) => void;
 }
 
+/** Failed jobs read at a time by `failed` and `retryFailed`: bounded memory however many there are. */
+const FAILED_PAGE = 200;
+
 const STATUS: Record<JobState | 'unknown', DeliveryStatus> = {
   waiting: 'queued',
   prioritized: 'queued',
@@ -215,7 +218,7 @@ export class BullMqTransport implements MessagioTransport {
 
   async failed({ type, listener, limit = 100 }: FailedFilter): Promise<DeliveryState[]> {
     const found: DeliveryState[] = [];
-    const page = 200;
+    const page = FAILED_PAGE;
     for (const q of this.queues.values()) {
       for (let start = 0; found.length < limit; start += page) {
         const jobs = (await q.getFailed(start, start + page - 1)) as Job<MessagioEnvelope>[];
@@ -236,9 +239,39 @@ export class BullMqTransport implements MessagioTransport {
     const retried: string[] = [];
     for (const id of deliveryIds) {
       const job = await this.findJob(id);
-      if (!job || (await job.getState()) !== 'failed') continue;
-      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-      retried.push(id);
+      if (job && (await job.getState()) === 'failed' && (await this.retryJob(job))) retried.push(id);
+    }
+    return retried;
+  }
+
+  /**
+   * Retries every failed delivery matching the filter, a page of the failed
+   * set (newest first) at a time. Each retried job leaves the set, so the next
+   * page starts that many places earlier; a job that fails again meanwhile
+   * comes back at the front, ahead of the cursor, and `done` keeps it from a
+   * second retry. Jobs failing after the call began may be retried or not.
+   */
+  async retryFailed({ type, listener }: FailedFilter): Promise<string[]> {
+    const retried: string[] = [];
+    const done = new Set<string>();
+    for (const q of this.queues.values()) {
+      for (let start = 0; ; ) {
+        const jobs = (await q.getFailed(start, start + FAILED_PAGE - 1)) as Array<Job<MessagioEnvelope> | undefined>;
+        const chosen = jobs.filter(
+          (job): job is Job<MessagioEnvelope> =>
+            !!job?.id &&
+            !done.has(job.id) &&
+            (type === undefined || job.data?.type === type) &&
+            (listener === undefined || job.data?.listener === listener),
+        );
+        for (const job of chosen) done.add(job.id!);
+        const ok = await Promise.all(chosen.map((job) => this.retryJob(job)));
+        chosen.forEach((job, i) => ok[i] && retried.push(job.id!));
+        if (jobs.length < FAILED_PAGE) break;
+        // The chosen jobs (retried, or no longer failed) and those removed since the page was read
+        // no longer take a place before the cursor.
+        start += jobs.length - chosen.length - jobs.filter((job) => !job).length;
+      }
     }
     return retried;
   }
@@ -269,21 +302,52 @@ export class BullMqTransport implements MessagioTransport {
     return undefined;
   }
 
+  /**
+   * Moves a failed job back to the queue with a fresh retry budget, one retry
+   * cycle later. The cycle goes into the envelope first (a crash in between
+   * only skips a number): the worker reads it with the job, at no cost, and
+   * the fault of a new final failure gets a new id. Data that is not a JSON
+   * object cannot carry it. False when the job is no longer failed.
+   */
+  private async retryJob(job: Job<MessagioEnvelope>): Promise<boolean> {
+    try {
+      const data = job.data as unknown;
+      if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
+        await job.updateData({ ...(data as MessagioEnvelope), cycle: cycleOf(data) + 1 } as MessagioEnvelope);
+      }
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      return true;
+    } catch (error) {
+      // No longer failed (retried by another process, or removed): nothing to do. Else a real error.
+      const failed = await job.isFailed().catch(() => true);
+      if (failed) throw error;
+      return false;
+    }
+  }
+
   /** Resolves when no listener of this process is running. */
   private async drained(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
   private async process(job: Job<MessagioEnvelope>, handler: DeliveryHandler): Promise<void> {
-    const run = handler(job.data, { attempt: job.attemptsMade + 1, transport: this.name });
+    const run = handler(job.data, { attempt: job.attemptsMade + 1, transport: this.name, cycle: cycleOf(job.data), id: job.id, name: job.name });
     this.running.add(run);
     const outcome = await run.finally(() => this.running.delete(run));
     if (outcome.status === 'completed') return;
-    if (outcome.status === 'retry') throw outcome.error; // BullMQ waits the job's backoff and retries
-    // Failed for good: no retry, whatever attempts remain. Keep the original name in the reason.
-    const error = new UnrecoverableError(`${outcome.error.name}: ${outcome.error.message}`);
-    error.stack = outcome.error.stack;
-    throw error;
+    if (outcome.status === 'retry') {
+      // The worker's decision is what happens, whatever attempts and backoff
+      // the firing process stored (it may have had other listener options):
+      // BullMQ decides from this job object's opts when the error is thrown,
+      // then moves the job to delayed in one script that counts the attempt
+      // and records the reason. Nothing is written beforehand (a crash before
+      // that script re-runs the attempt, decided again), nor on success.
+      job.opts.attempts = job.attemptsMade + 2;
+      job.opts.backoff = { type: 'fixed', delay: outcome.delay };
+      throw jobError(outcome.error, Error);
+    }
+    // Failed for good: no retry, whatever attempts remain.
+    throw jobError(outcome.error, UnrecoverableError);
   }
 
   /**
@@ -355,6 +419,19 @@ export class BullMqTransport implements MessagioTransport {
     if (d.delay > 0) opts.delay = d.delay;
     return opts;
   }
+}
+
+/** The error BullMQ records for an attempt: `failedReason` = `Name: message`, and the original stack. */
+function jobError(error: Error, kind: new (message: string) => Error): Error {
+  const recorded = new kind(`${error.name}: ${error.message}`);
+  recorded.stack = error.stack;
+  return recorded;
+}
+
+/** The retry cycle stored in a job's data by `retryJob` (0 before any). */
+function cycleOf(data: unknown): number {
+  const cycle = typeof data === 'object' && data !== null ? (data as { cycle?: unknown }).cycle : undefined;
+  return typeof cycle === 'number' && Number.isInteger(cycle) && cycle > 0 ? cycle : 0;
 }
 
 function toState(job: Job<MessagioEnvelope>, state: JobState | 'unknown'): DeliveryState {

@@ -29,7 +29,7 @@ export interface DeliveryState {
 export interface FailedFilter {
   type?: string;
   listener?: string;
-  /** @default 100 */
+  /** Most deliveries `failed()` lists; `retry()` ignores it and takes them all. @default 100 */
   limit?: number;
 }
 

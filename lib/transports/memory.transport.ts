@@ -34,6 +34,8 @@ interface DeliveryRecord extends QueuedDelivery {
   status: DeliveryStatus;
   /** Attempts started. */
   attempts: number;
+  /** Times `retry()` ran it again (its faults' ids differ by it). */
+  cycle: number;
   error?: Error;
   finishedAt?: number;
 }
@@ -108,6 +110,7 @@ export class MemoryTransport implements MessagioTransport {
         type: envelope?.type,
         status: 'queued',
         attempts: 0,
+        cycle: 0,
         error: undefined,
         finishedAt: undefined,
       };
@@ -176,12 +179,24 @@ export class MemoryTransport implements MessagioTransport {
       record.error = undefined;
       record.attempts = 0;
       record.attempt = 1;
+      record.cycle++;
       record.seq = this.seq++;
       this.heap.push(record);
       retried.push(id);
     }
     this.pump();
     return retried;
+  }
+
+  /** Retries every failed delivery matching the filter (no awaits in between: none can fail again meanwhile). */
+  async retryFailed({ type, listener }: FailedFilter): Promise<string[]> {
+    const ids: string[] = [];
+    for (const id of [...this.failedIds].reverse()) {
+      if (type !== undefined && this.records.get(id)!.type !== type) continue;
+      if (listener !== undefined && splitDeliveryId(id).listener !== listener) continue;
+      ids.push(id);
+    }
+    return this.retry(ids);
   }
 
   async counts(): Promise<DeliveryCounts> {
@@ -246,7 +261,7 @@ export class MemoryTransport implements MessagioTransport {
         const data = head
           ? makeEnvelope(head, head.listener, record.data === '' ? copyAsJson(head.payload)! : (JSON.parse(record.data) as Record<string, unknown>))
           : JSON.parse(record.data);
-        outcome = await handler(data, { attempt: record.attempt, transport: this.name });
+        outcome = await handler(data, { attempt: record.attempt, transport: this.name, cycle: record.cycle, id: record.id, name: record.type });
       } catch (error) {
         // The handler is not supposed to throw; if it does, record it rather than lose the delivery.
         outcome = { status: 'failed', envelope: undefined, error: error instanceof Error ? error : new Error(String(error)), poison: false };

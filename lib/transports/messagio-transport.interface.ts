@@ -60,8 +60,17 @@ export interface MessagioTransport {
   inspect?(deliveryIds: string[]): Promise<DeliveryState[]>;
   /** Optional (`MessagioAdmin`): deliveries that failed for good, newest first. */
   failed?(filter: FailedFilter): Promise<DeliveryState[]>;
-  /** Optional (`MessagioAdmin`): runs failed deliveries again with a fresh retry budget; returns the ids re-queued. */
+  /**
+   * Optional (`MessagioAdmin`): runs failed deliveries again with a fresh retry
+   * budget, one retry cycle later (`DeliveryAttempt.cycle`); returns the ids re-queued.
+   */
   retry?(deliveryIds: string[]): Promise<string[]>;
+  /**
+   * Optional (`MessagioAdmin`): `retry` of every failed delivery matching the
+   * filter (`limit` ignored), however many, each once. Without it the admin
+   * pages through `failed()`.
+   */
+  retryFailed?(filter: FailedFilter): Promise<string[]>;
   /** Optional (`MessagioAdmin`): deliveries by status. */
   counts?(): Promise<DeliveryCounts>;
 }

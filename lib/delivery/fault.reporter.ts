@@ -1,0 +1,139 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { MESSAGIO_MODULE_OPTIONS } from '../messagio.constants.js';
+import type { ResolvedMessagioOptions } from '../messagio.options.js';
+import { ListenerRegistry } from '../listeners/listener.registry.js';
+import { FAULT_TYPE, MessagioFault } from '../message/messagio-fault.js';
+import { splitDeliveryId } from '../transports/delivery-state.js';
+import type { DeliveryAttempt, DeliveryOutcome } from './dispatcher.js';
+import { fitFault, type MessagioFaultFields } from './fault-size.js';
+import { deliveryIdOf } from './messagio-context.js';
+import { MessagioPublisher } from './messagio.publisher.js';
+
+/** A delivery's last attempt, failed for good. */
+export type FailedOutcome = DeliveryOutcome & { status: 'failed' };
+
+/** Characters of unreadable data a fault carries in `raw`. */
+export const RAW_EXCERPT_LENGTH = 2048;
+
+/**
+ * Fires a `MessagioFault` for every delivery that failed for good, when anyone
+ * listens to faults: from the worker (before the transport records the
+ * failure, so at least once) and from the sync path. A failed fault delivery
+ * produces none (no loops). A fault is never dropped for its size (see
+ * fitFault); firing problems (Redis gone) are logged.
+ */
+@Injectable()
+export class MessagioFaultReporter {
+  private readonly logger = new Logger('Messagio');
+  private readonly maxPayloadBytes: number;
+
+  constructor(
+    private readonly publisher: MessagioPublisher,
+    private readonly listeners: ListenerRegistry,
+    @Inject(MESSAGIO_MODULE_OPTIONS) options: ResolvedMessagioOptions,
+  ) {
+    this.maxPayloadBytes = options.maxPayloadBytes;
+    // The publisher's sync path reports through this reporter, which fires
+    // through the publisher: set here rather than injected, so DI has no cycle.
+    publisher.faults = this;
+  }
+
+  /**
+   * Reports the failure of a delivery's attempt `attempt`. `data` is what the
+   * transport handed to the dispatcher: for data that could not be read as an
+   * envelope, the fault says what could be read of it.
+   */
+  async report(outcome: FailedOutcome, attempt: DeliveryAttempt, data: unknown = outcome.envelope): Promise<void> {
+    if (this.listeners.bindingsFor(FAULT_TYPE).length === 0) return;
+    const fields = outcome.envelope ? this.ofEnvelope(outcome, attempt) : this.ofUnreadable(outcome, attempt, data);
+    if (fields.type === FAULT_TYPE) return;
+    try {
+      fitFault(fields, this.maxPayloadBytes);
+      // A trace id that fire() refuses (another producer's) still lets the fault travel, under a new one.
+      const traceId = isUsableId(fields.traceId) ? fields.traceId : randomUUID();
+      await this.publisher.fireCausedBy(new MessagioFault(fields), { messageId: faultIdOf(fields, attempt), traceId }, fields.messageId);
+    } catch (error) {
+      this.logger.error(
+        `Could not fire MessagioFault for ${fields.listener || '?'} on ${fields.type || '?'} ` +
+          `(messageId=${fields.messageId || '?'} deliveryId=${fields.deliveryId}): ${(error as Error)?.message}`,
+      );
+    }
+  }
+
+  private ofEnvelope(outcome: FailedOutcome, attempt: DeliveryAttempt): MessagioFaultFields {
+    const envelope = outcome.envelope!;
+    return {
+      type: envelope.type,
+      messageId: envelope.id,
+      traceId: envelope.traceId,
+      listener: envelope.listener,
+      attempts: attempt.attempt,
+      error: errorOf(outcome.error),
+      payload: envelope.payload,
+      poison: outcome.poison,
+      deliveryId: attempt.id ?? deliveryIdOf(envelope.id, envelope.listener),
+    };
+  }
+
+  /** What can be read of data that is not an envelope: its fields if strings, else the stored id and name. */
+  private ofUnreadable(outcome: FailedOutcome, attempt: DeliveryAttempt, data: unknown): MessagioFaultFields {
+    const read = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+    const stored = attempt.id?.includes('|') ? splitDeliveryId(attempt.id) : undefined;
+    return {
+      type: stringOf(read.type) ?? attempt.name ?? '',
+      messageId: stringOf(read.id) ?? stored?.messageId ?? attempt.id ?? '',
+      traceId: stringOf(read.traceId) ?? randomUUID(),
+      listener: stringOf(read.listener) ?? stored?.listener ?? '',
+      attempts: attempt.attempt,
+      error: errorOf(outcome.error),
+      payload: {},
+      poison: outcome.poison,
+      deliveryId: attempt.id ?? '',
+      raw: excerptOf(data),
+    };
+  }
+}
+
+/**
+ * Deterministic id of a fault: the same final failure reported twice (a crash
+ * between firing the fault and recording the failure re-runs that attempt) is
+ * stored once, and each retry cycle's final failure gets a fault of its own.
+ * Cycle 0 of a readable delivery keeps the id earlier versions gave (the
+ * delivery id alone). Unreadable data adds its name and excerpt, since job ids
+ * BullMQ generates repeat across queues.
+ */
+function faultIdOf(fields: MessagioFaultFields, attempt: DeliveryAttempt): string {
+  const cycle = attempt.cycle ?? 0;
+  let key = fields.deliveryId ?? '';
+  if (cycle > 0) key += `\n${cycle}`;
+  if (fields.raw !== undefined) key += `\n${attempt.name ?? ''}\n${fields.raw}`;
+  return `fault-${createHash('sha1').update(key).digest('hex')}`;
+}
+
+function errorOf(error: Error): MessagioFaultFields['error'] {
+  return { name: error.name, message: error.message, stack: error.stack };
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** What fire() accepts as a trace id. */
+function isUsableId(value: string): boolean {
+  return value !== '' && !/[:|]/.test(value);
+}
+
+/** The data as JSON, cut after RAW_EXCERPT_LENGTH characters. */
+function excerptOf(data: unknown): string {
+  let json: string;
+  try {
+    json = JSON.stringify(data) ?? String(data);
+  } catch {
+    json = Object.prototype.toString.call(data);
+  }
+  if (json.length <= RAW_EXCERPT_LENGTH) return json;
+  const code = json.charCodeAt(RAW_EXCERPT_LENGTH - 1);
+  const end = code >= 0xd800 && code <= 0xdbff ? RAW_EXCERPT_LENGTH - 1 : RAW_EXCERPT_LENGTH; // not half a surrogate pair
+  return `${json.slice(0, end)}… [truncated from ${json.length} characters]`;
+}
