@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { DeliveryOutcome } from '../delivery/dispatcher.js';
 import { realClock, type MessagioClock } from './clock.js';
+import { ClockTimer } from './clock-timer.js';
 import { DeliveryHeap, type QueuedDelivery } from './delivery-heap.js';
 import {
   splitDeliveryId,
@@ -49,7 +50,7 @@ export class MemoryTransport implements MessagioTransport {
   readonly name: string = 'memory';
   private readonly logger = new Logger('Messagio');
   private readonly heap = new DeliveryHeap<DeliveryRecord>();
-  private readonly timers = new Set<unknown>();
+  private readonly timers = new Set<ClockTimer>();
   private readonly records = new Map<string, DeliveryRecord>();
   /** Finished ids, oldest first, per outcome: retention drops from the front. */
   private readonly completedIds = new RetainedIds();
@@ -192,7 +193,7 @@ export class MemoryTransport implements MessagioTransport {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const t of this.timers) this.clock.clearTimeout(t);
+    for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     const dropped = this.heap.clear().length;
     await Promise.all([...this.lanes]);
@@ -202,15 +203,19 @@ export class MemoryTransport implements MessagioTransport {
 
   private schedule(record: DeliveryRecord, delay: number): void {
     record.status = 'delayed';
-    const handle = this.clock.setTimeout(() => {
-      this.timers.delete(handle);
-      if (this.closed) return;
-      record.status = 'queued';
-      record.seq = this.seq++;
-      this.heap.push(record);
-      this.pump();
-    }, delay);
-    this.timers.add(handle);
+    const timer = new ClockTimer(
+      this.clock,
+      () => {
+        this.timers.delete(timer);
+        if (this.closed) return;
+        record.status = 'queued';
+        record.seq = this.seq++;
+        this.heap.push(record);
+        this.pump();
+      },
+      delay,
+    );
+    this.timers.add(timer);
   }
 
   private pump(): void {

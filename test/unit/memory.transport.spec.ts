@@ -1,6 +1,7 @@
 import type { DeliveryOutcome } from '../../lib/delivery/dispatcher.js';
 import type { MessagioEnvelope } from '../../lib/message/envelope.js';
 import { MemoryTransport, type Delivery, type MessagioClock } from '../../lib/index.js';
+import { VirtualClock } from '../../lib/testing/virtual-clock.js';
 
 /** A clock that only moves when told to. */
 class ManualClock implements MessagioClock {
@@ -248,6 +249,22 @@ describe('MemoryTransport', () => {
     await transport.resume();
     await transport.idle();
     expect(counter.runs).toBe(1500);
+    await transport.close();
+  });
+
+  it('runs a 30-day delay after 30 days on a virtual clock, not after 29 (chained timers)', async () => {
+    const DAY = 24 * 3600 * 1000;
+    const clock = new VirtualClock(0);
+    const transport = new MemoryTransport({ clock });
+    const counter = await countRuns(transport);
+    await transport.enqueue([delivery('month', 5, { delay: 30 * DAY })]);
+    clock.advanceTo(29 * DAY);
+    await flush();
+    expect(counter.runs).toBe(0);
+    expect(transport.pending()).toEqual({ waiting: 0, scheduled: 1, running: 0 });
+    clock.advanceTo(30 * DAY);
+    await transport.idle();
+    expect(counter.runs).toBe(1);
     await transport.close();
   });
 });
