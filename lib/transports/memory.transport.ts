@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { Logger } from '@nestjs/common';
 import type { DeliveryOutcome } from '../delivery/dispatcher.js';
 import { realClock, type MessagioClock } from './clock.js';
@@ -28,6 +29,16 @@ const EMPTY_PAYLOAD: Record<string, unknown> = Object.freeze({}) as Record<strin
 
 /** Waiting deliveries past which `enqueue` yields to the consumers (see enqueue). */
 const YIELD_AT = 1000;
+
+/**
+ * The async context this module was loaded in (the process's root, in
+ * practice). Consumer loops and timers start in it: a delivery must not run in
+ * the context of whatever made it runnable (a listener of another message
+ * that fired, a caller of fire(), a retry timer), or its observers, transforms
+ * and validators would see that message's trace, and fires from there would
+ * inherit it.
+ */
+const detached = new AsyncResource('MessagioMemoryTransport');
 
 /** What the transport knows of one delivery; it is also the heap's entry while queued. */
 interface DeliveryRecord extends QueuedDelivery {
@@ -203,31 +214,38 @@ export class MemoryTransport implements MessagioTransport {
 
   private schedule(record: DeliveryRecord, delay: number): void {
     record.status = 'delayed';
-    const timer = new ClockTimer(
-      this.clock,
-      () => {
-        this.timers.delete(timer);
-        if (this.closed) return;
-        record.status = 'queued';
-        record.seq = this.seq++;
-        this.heap.push(record);
-        this.pump();
-      },
-      delay,
+    // Armed detached: the timer neither keeps nor hands on the context of whoever scheduled it.
+    const timer: ClockTimer = detached.runInAsyncScope(
+      () =>
+        new ClockTimer(
+          this.clock,
+          () => {
+            this.timers.delete(timer);
+            if (this.closed) return;
+            record.status = 'queued';
+            record.seq = this.seq++;
+            this.heap.push(record);
+            this.pump();
+          },
+          delay,
+        ),
     );
     this.timers.add(timer);
   }
 
   private pump(): void {
     const handler = this.handler;
-    while (handler && this.runnable() && this.lanes.size < this.concurrency) {
-      const lane = this.lane(handler).finally(() => {
-        this.lanes.delete(lane);
-        this.notifyIdle();
-      });
-      this.lanes.add(lane);
-    }
+    while (handler && this.runnable() && this.lanes.size < this.concurrency) detached.runInAsyncScope(this.startLane, this, handler);
     this.notifyIdle();
+  }
+
+  /** Starts a consumer loop; called in the detached context, so the loop and its deliveries start with no one's context. */
+  private startLane(handler: DeliveryHandler): void {
+    const lane: Promise<void> = this.lane(handler).finally(() => {
+      this.lanes.delete(lane);
+      this.notifyIdle();
+    });
+    this.lanes.add(lane);
   }
 
   private runnable(): boolean {
@@ -239,6 +257,11 @@ export class MemoryTransport implements MessagioTransport {
    * awaiting the handler directly (no promise chain of its own per delivery).
    */
   private async lane(handler: DeliveryHandler): Promise<void> {
+    // Deliveries run from the next microtask on, never synchronously inside the
+    // shared detached scope: on Node's async-hooks AsyncLocalStorage (before
+    // AsyncContextFrame), a store entered by a listener running there would be
+    // written onto that scope and handed to every lane started after it.
+    await Promise.resolve();
     while (this.runnable()) {
       const record = this.heap.pop()!;
       this.running++;

@@ -1,16 +1,22 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { IsInt } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsInt, IsString, Validate, type ValidationArguments, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
 import {
   Messagio,
   MessagioPublisher,
   MessagioType,
   OnMessagio,
+  type MessagioContext,
+  type MessagioObserver,
 } from '../../lib/index.js';
+import { currentMessagioContext } from '../../lib/delivery/messagio-context.js';
 import { MessagioTestHarness, MessagioTestingModule } from '../../lib/testing/index.js';
 import { createApp } from './fixtures/app.js';
 import { memoryTransportOf } from './fixtures/transports.js';
+import { eventually } from '../support/redis.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -92,6 +98,79 @@ describe('long delays and retry waits (over 2³¹−1 ms, ~24.8 days)', () => {
       expect(harness.now().getTime() - start).toBe(30 * DAY);
     } finally {
       await moduleRef.close();
+    }
+  });
+});
+
+describe('memory transport: no async context leaks from one message to another', () => {
+  /** A caller's own async context (a request scope, a tracing span): deliveries must not run in it either. */
+  const request = new AsyncLocalStorage<string>();
+  /** What each hook saw, outside of any listener: it must be nobody's context. */
+  const seen: Array<{ where: string; messageId: string | undefined; request: string | undefined }> = [];
+  const look = (where: string) => seen.push({ where, messageId: currentMessagioContext()?.messageId, request: request.getStore() });
+
+  @ValidatorConstraint({ name: 'looksAround' })
+  class LooksAround implements ValidatorConstraintInterface {
+    validate(_value: unknown, args: ValidationArguments): boolean {
+      const traced = args.object as Traced;
+      // At fire the firing code's context is the right one; only the worker side is checked.
+      if (traced.rebuilt) look(`validator ${traced.label}`);
+      return true;
+    }
+  }
+
+  @MessagioType('memory.traced')
+  class Traced extends Messagio {
+    @IsString() label: string;
+    @Validate(LooksAround) checked = true;
+    // Runs on rebuild only (toClassOnly): on the worker side, before the listener.
+    @Transform(({ obj }) => (look(`transform ${(obj as Traced).label}`), true), { toClassOnly: true }) rebuilt = false;
+    constructor(label: string) {
+      super();
+      this.label = label;
+    }
+  }
+
+  @Injectable()
+  class Spawner {
+    readonly contexts = new Map<string, MessagioContext>();
+    constructor(private readonly publisher: MessagioPublisher) {}
+    @OnMessagio(Traced, { id: 'spawner' }) async on(traced: Traced, context: MessagioContext) {
+      this.contexts.set(traced.label, context);
+      // The parent's listener fires the child: this starts a second consumer loop (concurrency 2).
+      if (traced.label === 'parent') await this.publisher.fire(new Traced('child'));
+    }
+  }
+
+  it('observers, @Transform and validators see no other message’s context; a fire from an observer starts a fresh trace (concurrency 2)', async () => {
+    let probe: Promise<unknown> | undefined;
+    const observer: MessagioObserver = {
+      started: (e) => {
+        const label = (e.envelope?.payload as { label?: string }).label;
+        look(`started ${label}`);
+        if (label === 'child') probe = app.get(MessagioPublisher).fire(new Traced('probe'));
+      },
+    };
+    const app = await createApp({ transport: 'memory', worker: { concurrency: 2 }, observers: [observer], providers: [Spawner] });
+    try {
+      const spawner = app.get(Spawner);
+      const parent = await request.run('request-1', () => app.get(MessagioPublisher).fire(new Traced('parent'), { traceId: 'trace-1' }));
+      await eventually(() => spawner.contexts.has('probe'), 5000, 'the probe to be handled');
+      await probe;
+      await memoryTransportOf(app).idle();
+
+      // The probe, fired from an observer of the child's delivery, was caused by nothing...
+      const probed = spawner.contexts.get('probe')!;
+      expect({ causationId: probed.causationId, sameTrace: probed.traceId === 'trace-1' }).toEqual({ causationId: null, sameTrace: false });
+      // ...while the child, fired by the parent's listener, is the parent's.
+      expect(spawner.contexts.get('parent')).toMatchObject({ messageId: parent.messageId, traceId: 'trace-1', causationId: null });
+      expect(spawner.contexts.get('child')).toMatchObject({ traceId: 'trace-1', causationId: parent.messageId });
+      // Every hook ran for every delivery, in nobody's context (neither a message's nor the firing request's).
+      const labels = ['parent', 'child', 'probe'];
+      expect(seen.map((s) => s.where).sort()).toEqual(labels.flatMap((l) => [`started ${l}`, `transform ${l}`, `validator ${l}`]).sort());
+      expect(seen.filter((s) => s.messageId !== undefined || s.request !== undefined)).toEqual([]);
+    } finally {
+      await app.close();
     }
   });
 });

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DeliveryOutcome } from '../../lib/delivery/dispatcher.js';
 import type { MessagioEnvelope } from '../../lib/message/envelope.js';
 import { MemoryTransport, type Delivery, type MessagioClock } from '../../lib/index.js';
@@ -249,6 +250,26 @@ describe('MemoryTransport', () => {
     await transport.resume();
     await transport.idle();
     expect(counter.runs).toBe(1500);
+    await transport.close();
+  });
+
+  it('starts its consumer loops in no one’s async context, even from inside a handler’s own store', async () => {
+    const request = new AsyncLocalStorage<string>();
+    const transport = new MemoryTransport({ worker: { concurrency: 2 } });
+    const seen: Array<[string, string | undefined]> = [];
+    await transport.start(async (data) => {
+      const id = (data as MessagioEnvelope).id;
+      seen.push([id, request.getStore()]);
+      // Synchronously, inside a store of its own: this starts the second loop.
+      if (id === 'first') request.run('first’s request', () => void transport.enqueue([delivery('second')]));
+      return { status: 'completed', envelope: data as MessagioEnvelope };
+    });
+    await request.run('caller’s request', () => transport.enqueue([delivery('first')]));
+    await transport.idle();
+    expect(seen).toEqual([
+      ['first', undefined],
+      ['second', undefined],
+    ]);
     await transport.close();
   });
 
