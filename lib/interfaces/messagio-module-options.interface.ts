@@ -140,7 +140,8 @@ export interface MessagioModuleOptions {
   publishTimeout?: number;
   /**
    * Milliseconds `app.close()` waits for deliveries in flight before it stops
-   * them; stopped deliveries are re-delivered, never lost.
+   * them. BullMQ: stopped deliveries are re-delivered, never lost. Memory: it
+   * stops waiting for them and warns (nothing in memory survives close).
    * @default 30000
    */
   shutdownTimeout?: number;

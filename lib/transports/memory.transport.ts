@@ -1,6 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import { Logger } from '@nestjs/common';
 import type { DeliveryOutcome } from '../delivery/dispatcher.js';
+import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import { realClock, type MessagioClock } from './clock.js';
 import { ClockTimer } from './clock-timer.js';
 import { DeliveryHeap, type QueuedDelivery } from './delivery-heap.js';
@@ -22,6 +23,12 @@ export interface MemoryTransportOptions {
   keepCompleted?: number;
   /** Failed deliveries remembered (status, `failed()`, `retry()`). */
   keepFailed?: number;
+  /**
+   * Milliseconds `close()` waits for deliveries in flight; past it, it warns
+   * and returns without them.
+   * @default 30000
+   */
+  shutdownTimeout?: number;
   clock?: MessagioClock;
 }
 
@@ -78,12 +85,14 @@ export class MemoryTransport implements MessagioTransport {
   private readonly concurrency: number;
   private readonly keepCompleted: number;
   private readonly keepFailed: number;
+  private readonly shutdownTimeout: number;
 
   constructor(options: MemoryTransportOptions = {}) {
     this.clock = options.clock ?? realClock;
     this.concurrency = options.worker === false ? 0 : (options.worker?.concurrency ?? 1);
     this.keepCompleted = options.keepCompleted ?? 1000;
     this.keepFailed = options.keepFailed ?? 10_000;
+    this.shutdownTimeout = checkBound(options.shutdownTimeout ?? 30_000, 'shutdownTimeout', false);
   }
 
   async enqueue(deliveries: Delivery[]): Promise<void> {
@@ -202,13 +211,25 @@ export class MemoryTransport implements MessagioTransport {
     return counts;
   }
 
+  /**
+   * Stops taking work: queued and scheduled deliveries are dropped, and
+   * deliveries in flight are awaited for at most `shutdownTimeout` ms, so one
+   * hung listener cannot block `app.close()`.
+   */
   async close(): Promise<void> {
     this.closed = true;
+    const delayed = this.timers.size;
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     const dropped = this.heap.clear().length;
-    await Promise.all([...this.lanes]);
-    if (dropped > 0) this.logger.warn(`In-memory transport closed with ${dropped} queued deliveries not run.`);
+    if (this.lanes.size > 0 && !(await settlesWithin(Promise.all([...this.lanes]), this.shutdownTimeout))) {
+      const running = this.running;
+      this.logger.warn(
+        `In-memory transport closed with ${running} ${running === 1 ? 'delivery' : 'deliveries'} still running after shutdownTimeout (${this.shutdownTimeout} ms): ` +
+          'not waiting for them any longer (nothing in memory survives close).',
+      );
+    }
+    if (dropped + delayed > 0) this.logger.warn(`In-memory transport closed with ${dropped} queued and ${delayed} delayed deliveries not run.`);
     this.notifyIdle();
   }
 
@@ -359,6 +380,23 @@ class RetainedIds {
     }
     return id;
   }
+}
+
+/** Whether `promise` settles within `ms` of wall-clock time (shutdown is wall-clock, whatever the transport's clock). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ClockTimer | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = new ClockTimer(realClock, () => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timeout]);
+  } finally {
+    timer!.cancel();
+  }
+}
+
+/** A whole number ≥ 1 (or `Infinity` where allowed), else a configuration error naming the option. */
+function checkBound(value: number, name: string, infinite: boolean): number {
+  if ((infinite && value === Infinity) || (Number.isInteger(value) && value >= 1)) return value;
+  throw new MessagioConfigurationError(`MemoryTransport ${name} must be a whole number ≥ 1${infinite ? ' or Infinity' : ''}, got ${String(value)}.`);
 }
 
 function toState(id: string, record: DeliveryRecord): DeliveryState {

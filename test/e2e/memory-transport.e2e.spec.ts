@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { jest } from '@jest/globals';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Transform } from 'class-transformer';
 import { IsInt, IsString, Validate, type ValidationArguments, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
@@ -171,6 +171,39 @@ describe('memory transport: no async context leaks from one message to another',
       expect(seen.filter((s) => s.messageId !== undefined || s.request !== undefined)).toEqual([]);
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('memory transport: close() and shutdownTimeout', () => {
+  it('app.close() returns after shutdownTimeout when a listener never finishes, and says so', async () => {
+    @Injectable()
+    class Hung {
+      started = 0;
+      @OnMessagio(Tick, { id: 'hung' }) hang() {
+        this.started++;
+        return new Promise(() => undefined);
+      }
+    }
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    try {
+      const app = await createApp({ transport: 'memory', shutdownTimeout: 300, providers: [Hung] });
+      await app.get(MessagioPublisher).fire(new Tick(1));
+      await eventually(() => app.get(Hung).started === 1, 5000, 'the listener to start');
+      const began = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const closed = await Promise.race([
+        app.close().then(() => 'closed'),
+        new Promise((resolve) => (timer = setTimeout(resolve, 5000, 'still closing after 5 s'))),
+      ]);
+      clearTimeout(timer);
+      expect(closed).toBe('closed');
+      const took = Date.now() - began;
+      expect(took).toBeGreaterThanOrEqual(290);
+      expect(took).toBeLessThan(2000);
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('with 1 delivery still running after shutdownTimeout (300 ms)'));
+    } finally {
+      warn.mockRestore();
     }
   });
 });

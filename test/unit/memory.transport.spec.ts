@@ -253,6 +253,18 @@ describe('MemoryTransport', () => {
     await transport.close();
   });
 
+  it('close() stops waiting for a hung delivery after shutdownTimeout', async () => {
+    const transport = new MemoryTransport({ shutdownTimeout: 100 });
+    const counter = await countRuns(transport, () => new Promise(() => undefined));
+    await transport.enqueue([delivery('hung')]);
+    await flush();
+    expect(counter.runs).toBe(1);
+    const began = Date.now();
+    await transport.close();
+    expect(Date.now() - began).toBeGreaterThanOrEqual(90);
+    expect(Date.now() - began).toBeLessThan(1000);
+  });
+
   it('starts its consumer loops in no one’s async context, even from inside a handler’s own store', async () => {
     const request = new AsyncLocalStorage<string>();
     const transport = new MemoryTransport({ worker: { concurrency: 2 } });
