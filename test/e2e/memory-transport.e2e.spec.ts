@@ -1,14 +1,19 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
 import { jest } from '@jest/globals';
-import { Injectable, Logger } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
 import { Transform } from 'class-transformer';
 import { IsInt, IsString, Validate, type ValidationArguments, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
 import {
+  MESSAGIO_TRANSPORT,
   Messagio,
+  MessagioConfigurationError,
   MessagioPublisher,
   MessagioType,
   OnMessagio,
+  type MemoryTransport,
   type MessagioContext,
   type MessagioObserver,
 } from '../../lib/index.js';
@@ -27,6 +32,37 @@ class Tick extends Messagio {
     super();
     this.n = n;
   }
+}
+
+@MessagioType('memory.echo')
+class Echo extends Messagio {
+  @IsInt() n: number;
+  constructor(n: number) {
+    super();
+    this.n = n;
+  }
+}
+
+/** Counts deliveries of Tick, each taking about 1 ms of (async) work. */
+@Injectable()
+class SlowTicks {
+  handled = 0;
+  @OnMessagio(Tick, { id: 'slow-tick' }) async tick() {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    this.handled++;
+  }
+}
+
+/** v8's gc(), made callable without starting Node with --expose-gc. */
+function exposedGc(): () => void {
+  setFlagsFromString('--expose_gc');
+  return runInNewContext('gc') as () => void;
+}
+
+function heapAfterGc(gc: () => void): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
 }
 
 describe('long delays and retry waits (over 2³¹−1 ms, ~24.8 days)', () => {
@@ -204,6 +240,87 @@ describe('memory transport: close() and shutdownTimeout', () => {
       expect(warn).toHaveBeenCalledWith(expect.stringContaining('with 1 delivery still running after shutdownTimeout (300 ms)'));
     } finally {
       warn.mockRestore();
+    }
+  });
+});
+
+describe('memory transport: backpressure (maxWaiting)', () => {
+  let app: TestingModule | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  it('holds a tight loop of 100,000 fires to the default bound of 1,000 waiting deliveries; the heap stays flat (1 ms async listener)', async () => {
+    app = await createApp({ transport: 'memory', worker: { concurrency: 64 }, validate: false, providers: [SlowTicks] });
+    const publisher = app.get(MessagioPublisher);
+    const transport = memoryTransportOf(app);
+    const ticks = app.get(SlowTicks);
+    const gc = exposedGc();
+    const FIRES = 100_000;
+    let mostWaiting = 0;
+    let atHalf = 0;
+    const started = Date.now();
+    for (let i = 0; i < FIRES; i++) {
+      await publisher.fire(new Tick(i));
+      const { waiting } = transport.pending();
+      if (waiting > mostWaiting) mostWaiting = waiting;
+      if (i === FIRES / 2) atHalf = heapAfterGc(gc);
+    }
+    const atEnd = heapAfterGc(gc);
+    await transport.idle();
+    const seconds = (Date.now() - started) / 1000;
+    // Figures for the reader of the test log.
+    console.log(`100,000 fires: most waiting ${mostWaiting}, heap at half ${(atHalf / 1e6).toFixed(1)} MB, at end ${(atEnd / 1e6).toFixed(1)} MB, ${seconds.toFixed(1)} s`);
+    expect(ticks.handled).toBe(FIRES);
+    expect(mostWaiting).toBeLessThanOrEqual(1000);
+    // The loop did outrun the listeners (the bound was reached, not merely never approached).
+    expect(mostWaiting).toBeGreaterThanOrEqual(900);
+    // 50,000 more fires held no more memory (~0.6 KB a waiting delivery: 4 MB is ~7,000 of them).
+    expect(atEnd - atHalf).toBeLessThan(4 * 1024 * 1024);
+  }, 120_000);
+
+  it('never deadlocks on a listener that fires while the backlog is full (concurrency 1)', async () => {
+    @Injectable()
+    class Relay {
+      echoed = 0;
+      /** Waiting deliveries each time the relay fired. */
+      readonly backlog: number[] = [];
+      constructor(
+        private readonly publisher: MessagioPublisher,
+        @Inject(MESSAGIO_TRANSPORT) private readonly transport: MemoryTransport,
+      ) {}
+      // Awaits its own fire while the only lane is its own: holding it would wait forever.
+      @OnMessagio(Tick, { id: 'relay' }) async relay(tick: Tick) {
+        this.backlog.push(this.transport.pending().waiting);
+        await this.publisher.fire(new Echo(tick.n));
+      }
+      @OnMessagio(Echo, { id: 'echo' }) echo() {
+        this.echoed++;
+      }
+    }
+    app = await createApp({ transport: 'memory', worker: { concurrency: 1 }, memory: { maxWaiting: 5 }, providers: [Relay] });
+    const publisher = app.get(MessagioPublisher);
+    for (let i = 0; i < 50; i++) await publisher.fire(new Tick(i));
+    await memoryTransportOf(app).idle();
+    const relay = app.get(Relay);
+    expect(relay.echoed).toBe(50);
+    // The relay did fire with the backlog at the bound (the case that would deadlock).
+    expect(Math.max(...relay.backlog)).toBeGreaterThanOrEqual(5);
+  });
+
+  it('holds nothing on a publish-only process (nothing would ever make room)', async () => {
+    app = await createApp({ transport: 'memory', worker: false, memory: { maxWaiting: 5 }, providers: [SlowTicks] });
+    const publisher = app.get(MessagioPublisher);
+    for (let i = 0; i < 50; i++) await publisher.fire(new Tick(i));
+    expect(memoryTransportOf(app).pending()).toEqual({ waiting: 50, scheduled: 0, running: 0 });
+  });
+
+  it('refuses a bad memory.maxWaiting at bootstrap with a MessagioConfigurationError', async () => {
+    for (const maxWaiting of [0, -1, 1.5, Number.NaN, '10']) {
+      await expect(createApp({ transport: 'memory', memory: { maxWaiting: maxWaiting as number } })).rejects.toThrow(
+        new MessagioConfigurationError(`memory.maxWaiting must be a whole number ≥ 1, got ${String(maxWaiting)}.`),
+      );
     }
   });
 });
