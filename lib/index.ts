@@ -37,6 +37,7 @@ export type {
   MessagioModuleOptions,
   MessagioModuleAsyncOptions,
   MessagioWorkerOptions,
+  MessagioMemoryOptions,
   MessagioTransportOption,
 } from './interfaces/messagio-module-options.interface.js';
 export type {

@@ -130,6 +130,8 @@ function host(kind: TransportKind, providers: Provider[], imports: DynamicModule
                     worker: options.worker,
                     keepCompleted: keepCount(options.removeOnComplete, 1000),
                     keepFailed: keepCount(options.removeOnFail, 10_000),
+                    maxWaiting: options.memory.maxWaiting,
+                    shutdownTimeout: options.shutdownTimeout,
                   }),
             inject: [MESSAGIO_MODULE_OPTIONS],
           },

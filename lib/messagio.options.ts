@@ -3,6 +3,7 @@ import type { ValidatorOptions } from 'class-validator';
 import { MessagioConfigurationError } from './errors/messagio-configuration.error.js';
 import type { MessagioListenerDefaults } from './interfaces/messagio-listener-options.interface.js';
 import type {
+  MessagioMemoryOptions,
   MessagioModuleOptions,
   MessagioTransportOption,
   MessagioQueueOptions,
@@ -29,6 +30,7 @@ export interface ResolvedMessagioOptions {
   maxPayloadBytes: number;
   publishTimeout: number;
   shutdownTimeout: number;
+  memory: Required<MessagioMemoryOptions>;
   observers: MessagioObserver[];
   telemetry: Telemetry | undefined;
   /** Declared queues (the default one included) with their worker settings. */
@@ -96,6 +98,7 @@ export function resolveMessagioOptions(options: MessagioModuleOptions = {}): Res
     maxPayloadBytes: positiveInt(options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES, 'maxPayloadBytes'),
     publishTimeout: positiveInt(options.publishTimeout ?? 5000, 'publishTimeout'),
     shutdownTimeout: positiveInt(options.shutdownTimeout ?? 30_000, 'shutdownTimeout'),
+    memory: { maxWaiting: resolveMaxWaiting(options.memory?.maxWaiting ?? 1000) },
     observers: options.observers ?? [],
     telemetry: options.telemetry,
   };
@@ -110,6 +113,10 @@ function resolveWorker(worker: MessagioModuleOptions['worker']): ResolvedMessagi
     stalledInterval: positiveInt(given.stalledInterval ?? 2000, 'worker.stalledInterval'),
     maxStalledCount: positiveInt(given.maxStalledCount ?? 10, 'worker.maxStalledCount'),
   };
+}
+
+function resolveMaxWaiting(value: unknown): number {
+  return value === Infinity ? value : positiveInt(value, 'memory.maxWaiting');
 }
 
 function positiveInt(value: unknown, name: string): number {

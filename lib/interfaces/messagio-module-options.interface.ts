@@ -44,6 +44,19 @@ export interface MessagioQueueOptions {
   limiter?: { max: number; duration: number };
 }
 
+/** Settings of the in-memory transport (`transport: 'memory'`). */
+export interface MessagioMemoryOptions {
+  /**
+   * Backpressure: while this many deliveries (or more) wait to run, `fire()`
+   * waits for one to start before it stores its message, so a tight loop of
+   * fires is held to this backlog. Not applied to fires made from a listener
+   * or observer of this transport, to a publish-only or paused process, nor
+   * to delayed deliveries. `Infinity`: no bound.
+   * @default 1000
+   */
+  maxWaiting?: number;
+}
+
 /** Which transport carries deliveries. */
 export type MessagioTransportOption = 'bullmq' | 'memory' | MessagioTransport;
 
@@ -140,10 +153,13 @@ export interface MessagioModuleOptions {
   publishTimeout?: number;
   /**
    * Milliseconds `app.close()` waits for deliveries in flight before it stops
-   * them; stopped deliveries are re-delivered, never lost.
+   * them. BullMQ: stopped deliveries are re-delivered, never lost. Memory: it
+   * stops waiting for them and warns (nothing in memory survives close).
    * @default 30000
    */
   shutdownTimeout?: number;
+  /** In-memory transport settings (backpressure). */
+  memory?: MessagioMemoryOptions;
   /**
    * BullMQ telemetry given to every queue and worker, e.g. `new BullMQOtel('my-app')`
    * from `bullmq-otel`: each fire becomes a producer span and each delivery a

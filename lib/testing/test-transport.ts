@@ -126,6 +126,8 @@ export class MessagioTestTransport implements MessagioTransport {
       worker: { concurrency: 1 },
       keepCompleted: Number.MAX_SAFE_INTEGER,
       keepFailed: Number.MAX_SAFE_INTEGER,
+      // Held between drains: a bound would block the test's own fires.
+      maxWaiting: Infinity,
       clock: this.clock,
     });
     void inner.pause();

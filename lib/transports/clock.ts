@@ -1,9 +1,12 @@
+import { ClockTimer } from './clock-timer.js';
+
 /**
  * Time as the in-memory transport sees it. The real clock by default; the
  * testing module swaps in a virtual one so retry delays cost no wall time.
  */
 export interface MessagioClock {
   now(): number;
+  /** Never asked for more than 2³¹−1 ms: longer waits are chained (see ClockTimer). */
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
   /** Optional: waits `ms` of this clock's time (a virtual clock moves its time instead of waiting). */
@@ -16,8 +19,8 @@ export const realClock: MessagioClock = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
-/** Waits `ms` on `clock`: its own `sleep`, else one of its timers. */
+/** Waits `ms` on `clock`: its own `sleep`, else its timers (chained past 2³¹−1 ms, which a Node timer cannot hold). */
 export function sleep(clock: MessagioClock, ms: number): Promise<void> {
   if (clock.sleep) return clock.sleep(ms);
-  return new Promise((resolve) => clock.setTimeout(resolve, ms));
+  return new Promise((resolve) => void new ClockTimer(clock, resolve, ms));
 }

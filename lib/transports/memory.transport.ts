@@ -1,6 +1,10 @@
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { Logger } from '@nestjs/common';
 import type { DeliveryOutcome } from '../delivery/dispatcher.js';
+import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
+import { MessagioUnavailableError } from '../errors/messagio-unavailable.error.js';
 import { realClock, type MessagioClock } from './clock.js';
+import { ClockTimer } from './clock-timer.js';
 import { DeliveryHeap, type QueuedDelivery } from './delivery-heap.js';
 import {
   splitDeliveryId,
@@ -20,13 +24,45 @@ export interface MemoryTransportOptions {
   keepCompleted?: number;
   /** Failed deliveries remembered (status, `failed()`, `retry()`). */
   keepFailed?: number;
+  /**
+   * Backpressure: while this many deliveries (or more) wait to run, `enqueue`
+   * (so `fire()`) waits for one to start before it stores its own. Not
+   * applied to fires made from a delivery of this transport (they would wait
+   * on themselves), with no consumer (publish-only, not started, paused), nor
+   * to delayed deliveries (scheduled, not waiting). `Infinity`: no bound.
+   * @default 1000
+   */
+  maxWaiting?: number;
+  /**
+   * Milliseconds `close()` waits for deliveries in flight; past it, it warns
+   * and returns without them.
+   * @default 30000
+   */
+  shutdownTimeout?: number;
   clock?: MessagioClock;
 }
 
 const EMPTY_PAYLOAD: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
-/** Waiting deliveries past which `enqueue` yields to the consumers (see enqueue). */
-const YIELD_AT = 1000;
+/**
+ * The async context this module was loaded in (the process's root, in
+ * practice). Consumer loops and timers start in it: a delivery must not run in
+ * the context of whatever made it runnable (a listener of another message
+ * that fired, a caller of fire(), a retry timer), or its observers, transforms
+ * and validators would see that message's trace, and fires from there would
+ * inherit it.
+ */
+const detached = new AsyncResource('MessagioMemoryTransport');
+
+/** The transport whose consumer loop the current async call chain runs in: its fires are never held (see holds). */
+const laneOf = new AsyncLocalStorage<MemoryTransport>();
+
+/** A fire waiting for room in the backlog. */
+interface HeldFire {
+  deliveries: Delivery[];
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
 
 /** What the transport knows of one delivery; it is also the heap's entry while queued. */
 interface DeliveryRecord extends QueuedDelivery {
@@ -51,10 +87,10 @@ export class MemoryTransport implements MessagioTransport {
   readonly name: string = 'memory';
   private readonly logger = new Logger('Messagio');
   private readonly heap = new DeliveryHeap<DeliveryRecord>();
-  private readonly timers = new Set<unknown>();
+  private readonly timers = new Set<ClockTimer>();
   private readonly records = new Map<string, DeliveryRecord>();
   /** Finished ids, oldest first, per outcome: retention drops from the front. */
-  private readonly completedIds = new RetainedIds();
+  private readonly completedIds = new Fifo<string>();
   private readonly failedIds = new Set<string>(); // a Set: retry() takes ids out of the middle
   /** Loops taking deliveries off the heap, at most `concurrency` of them. */
   private readonly lanes = new Set<Promise<void>>();
@@ -64,19 +100,36 @@ export class MemoryTransport implements MessagioTransport {
   private paused = false;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
+  /** Fires waiting for room, oldest first (see holds). */
+  private readonly held = new Fifo<HeldFire>();
   private readonly clock: MessagioClock;
   private readonly concurrency: number;
   private readonly keepCompleted: number;
   private readonly keepFailed: number;
+  private readonly maxWaiting: number;
+  private readonly shutdownTimeout: number;
 
   constructor(options: MemoryTransportOptions = {}) {
     this.clock = options.clock ?? realClock;
     this.concurrency = options.worker === false ? 0 : (options.worker?.concurrency ?? 1);
     this.keepCompleted = options.keepCompleted ?? 1000;
     this.keepFailed = options.keepFailed ?? 10_000;
+    this.maxWaiting = checkBound(options.maxWaiting ?? 1000, 'maxWaiting', true);
+    this.shutdownTimeout = checkBound(options.shutdownTimeout ?? 30_000, 'shutdownTimeout', false);
   }
 
+  /**
+   * Stores the deliveries, once there is room: while `maxWaiting` or more
+   * deliveries wait and consumers run, it waits for one to start (see holds),
+   * so a tight loop of fires goes no faster than this process consumes and
+   * the backlog (and memory) stays bounded.
+   */
   async enqueue(deliveries: Delivery[]): Promise<void> {
+    if (this.heap.size >= this.maxWaiting && this.holds(deliveries)) return this.hold(deliveries);
+    this.store(deliveries);
+  }
+
+  private store(deliveries: Delivery[]): void {
     // What is stored is a snapshot, as a broker's would be: a private copy of
     // a canonical envelope's fields plus its payload as JSON gives it back
     // (copied for a flat payload; else its JSON, made once for the deliveries
@@ -119,10 +172,37 @@ export class MemoryTransport implements MessagioTransport {
       else this.heap.push(record);
     }
     this.pump();
-    // A tight loop of fires would otherwise outrun this process's own
-    // consumers without bound (every waiting delivery holds memory): past
-    // YIELD_AT waiting deliveries, let them run before fire() resolves.
-    if (this.heap.size >= YIELD_AT && this.lanes.size > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  /**
+   * Whether a fire waits for room. Only while consumers run to make it
+   * (started, not publish-only, not paused: else it could wait forever), and never
+   * for a fire made from one of this transport's deliveries (a listener, an
+   * observer, a fault report): it would wait for the very lane it holds, a
+   * deadlock at concurrency 1. Delayed deliveries do not wait to run, so a
+   * fire of only those is never held either.
+   */
+  private holds(deliveries: Delivery[]): boolean {
+    if (this.handler === undefined || this.concurrency === 0 || this.paused || this.closed) return false;
+    if (laneOf.getStore() === this) return false;
+    return deliveries.some((d) => !(d.delay > 0));
+  }
+
+  private hold(deliveries: Delivery[]): Promise<void> {
+    return new Promise((resolve, reject) => this.held.add({ deliveries, resolve, reject }));
+  }
+
+  /** Stores held fires, oldest first, while there is room (or all of them: `always`). */
+  private admit(always = false): void {
+    while (this.held.size > 0 && (always || this.heap.size < this.maxWaiting)) {
+      const fire = this.held.shift();
+      try {
+        this.store(fire.deliveries);
+        fire.resolve();
+      } catch (error) {
+        fire.reject(error as Error);
+      }
+    }
   }
 
   async start(handler: DeliveryHandler): Promise<void> {
@@ -132,6 +212,8 @@ export class MemoryTransport implements MessagioTransport {
 
   async pause(): Promise<void> {
     this.paused = true;
+    // Nothing makes room while paused: held fires are stored now, as new ones are.
+    this.admit(true);
   }
 
   async resume(): Promise<void> {
@@ -205,39 +287,70 @@ export class MemoryTransport implements MessagioTransport {
     return counts;
   }
 
+  /**
+   * Stops taking work: fires still held reject (not stored), queued and
+   * scheduled deliveries are dropped, and deliveries in flight are awaited for
+   * at most `shutdownTimeout` ms, so one hung listener cannot block
+   * `app.close()`.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    for (const t of this.timers) this.clock.clearTimeout(t);
+    const delayed = this.timers.size;
+    for (const timer of this.timers) timer.cancel();
     this.timers.clear();
+    while (this.held.size > 0) {
+      this.held
+        .shift()
+        .reject(new MessagioUnavailableError('The in-memory transport closed while this fire waited for room in its backlog: the message was not stored.'));
+    }
     const dropped = this.heap.clear().length;
-    await Promise.all([...this.lanes]);
-    if (dropped > 0) this.logger.warn(`In-memory transport closed with ${dropped} queued deliveries not run.`);
+    if (this.lanes.size > 0 && !(await settlesWithin(Promise.all([...this.lanes]), this.shutdownTimeout))) {
+      const running = this.running;
+      this.logger.warn(
+        `In-memory transport closed with ${running} ${running === 1 ? 'delivery' : 'deliveries'} still running after shutdownTimeout (${this.shutdownTimeout} ms): ` +
+          'not waiting for them any longer (nothing in memory survives close).',
+      );
+    }
+    if (dropped + delayed > 0) this.logger.warn(`In-memory transport closed with ${dropped} queued and ${delayed} delayed deliveries not run.`);
     this.notifyIdle();
   }
 
   private schedule(record: DeliveryRecord, delay: number): void {
     record.status = 'delayed';
-    const handle = this.clock.setTimeout(() => {
-      this.timers.delete(handle);
-      if (this.closed) return;
-      record.status = 'queued';
-      record.seq = this.seq++;
-      this.heap.push(record);
-      this.pump();
-    }, delay);
-    this.timers.add(handle);
+    // Armed detached: the timer neither keeps nor hands on the context of whoever scheduled it.
+    const timer: ClockTimer = detached.runInAsyncScope(
+      () =>
+        new ClockTimer(
+          this.clock,
+          () => {
+            this.timers.delete(timer);
+            if (this.closed) return;
+            record.status = 'queued';
+            record.seq = this.seq++;
+            this.heap.push(record);
+            this.pump();
+          },
+          delay,
+        ),
+    );
+    this.timers.add(timer);
   }
 
   private pump(): void {
     const handler = this.handler;
-    while (handler && this.runnable() && this.lanes.size < this.concurrency) {
-      const lane = this.lane(handler).finally(() => {
+    while (handler && this.runnable() && this.lanes.size < this.concurrency) detached.runInAsyncScope(this.startLane, this, handler);
+    this.notifyIdle();
+  }
+
+  /** Starts a consumer loop; called in the detached context, so the loop and its deliveries start with no one's context. */
+  private startLane(handler: DeliveryHandler): void {
+    const lane: Promise<void> = laneOf
+      .run(this, () => this.lane(handler))
+      .finally(() => {
         this.lanes.delete(lane);
         this.notifyIdle();
       });
-      this.lanes.add(lane);
-    }
-    this.notifyIdle();
+    this.lanes.add(lane);
   }
 
   private runnable(): boolean {
@@ -249,8 +362,14 @@ export class MemoryTransport implements MessagioTransport {
    * awaiting the handler directly (no promise chain of its own per delivery).
    */
   private async lane(handler: DeliveryHandler): Promise<void> {
+    // Deliveries run from the next microtask on, never synchronously inside the
+    // shared detached scope: on Node's async-hooks AsyncLocalStorage (before
+    // AsyncContextFrame), a store entered by a listener running there would be
+    // written onto that scope and handed to every lane started after it.
+    await Promise.resolve();
     while (this.runnable()) {
       const record = this.heap.pop()!;
+      if (this.held.size > 0) this.admit();
       this.running++;
       record.status = 'running';
       record.attempts++;
@@ -295,10 +414,10 @@ export class MemoryTransport implements MessagioTransport {
   }
 
   /** Keeps the newest `keep` finished ids of one kind; older ones are forgotten (their ids may be fired again). */
-  private retain(ids: Set<string> | RetainedIds, id: string, keep: number): void {
+  private retain(ids: Set<string> | Fifo<string>, id: string, keep: number): void {
     ids.add(id);
     if (ids.size <= keep) return;
-    const oldest = ids instanceof RetainedIds ? ids.shift() : takeOldest(ids);
+    const oldest = ids instanceof Fifo ? ids.shift() : takeOldest(ids);
     this.records.delete(oldest);
   }
 
@@ -321,31 +440,51 @@ function takeOldest(ids: Set<string>): string {
 }
 
 /**
- * Finished ids, oldest first, where only the oldest ever leaves: an array
- * with a moving head. (A Set used as a queue slows down: every delete leaves a
- * hole at its front that the next "oldest" lookup walks over.)
+ * A queue where only the oldest ever leaves (finished ids, held fires): an
+ * array with a moving head. (A Set used as a queue slows down: every delete
+ * leaves a hole at its front that the next "oldest" lookup walks over; and an
+ * array's shift() copies the whole array once it is large.)
  */
-class RetainedIds {
-  private ids: string[] = [];
+class Fifo<T> {
+  private items: Array<T | undefined> = [];
   private head = 0;
 
   get size(): number {
-    return this.ids.length - this.head;
+    return this.items.length - this.head;
   }
 
-  add(id: string): void {
-    this.ids.push(id);
+  add(item: T): void {
+    this.items.push(item);
   }
 
-  shift(): string {
-    const id = this.ids[this.head]!;
+  /** The oldest item; only called when size > 0. */
+  shift(): T {
+    const item = this.items[this.head]!;
+    this.items[this.head] = undefined; // let it go now, not at the next compaction
     this.head++;
-    if (this.head >= 1024 && this.head * 2 >= this.ids.length) {
-      this.ids = this.ids.slice(this.head);
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
       this.head = 0;
     }
-    return id;
+    return item;
   }
+}
+
+/** Whether `promise` settles within `ms` of wall-clock time (shutdown is wall-clock, whatever the transport's clock). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ClockTimer | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = new ClockTimer(realClock, () => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timeout]);
+  } finally {
+    timer!.cancel();
+  }
+}
+
+/** A whole number ≥ 1 (or `Infinity` where allowed), else a configuration error naming the option. */
+function checkBound(value: number, name: string, infinite: boolean): number {
+  if ((infinite && value === Infinity) || (Number.isInteger(value) && value >= 1)) return value;
+  throw new MessagioConfigurationError(`MemoryTransport ${name} must be a whole number ≥ 1${infinite ? ' or Infinity' : ''}, got ${String(value)}.`);
 }
 
 function toState(id: string, record: DeliveryRecord): DeliveryState {

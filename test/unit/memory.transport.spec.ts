@@ -1,6 +1,14 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DeliveryOutcome } from '../../lib/delivery/dispatcher.js';
 import type { MessagioEnvelope } from '../../lib/message/envelope.js';
-import { MemoryTransport, type Delivery, type MessagioClock } from '../../lib/index.js';
+import {
+  MemoryTransport,
+  MessagioConfigurationError,
+  MessagioUnavailableError,
+  type Delivery,
+  type MessagioClock,
+} from '../../lib/index.js';
+import { VirtualClock } from '../../lib/testing/virtual-clock.js';
 
 /** A clock that only moves when told to. */
 class ManualClock implements MessagioClock {
@@ -248,6 +256,166 @@ describe('MemoryTransport', () => {
     await transport.resume();
     await transport.idle();
     expect(counter.runs).toBe(1500);
+    await transport.close();
+  });
+
+  describe('backpressure (maxWaiting)', () => {
+    const slow = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
+
+    it('holds enqueue while maxWaiting deliveries wait, however slow the listener', async () => {
+      const transport = new MemoryTransport({ maxWaiting: 10 });
+      const counter = await countRuns(transport, slow);
+      let mostWaiting = 0;
+      for (let i = 0; i < 200; i++) {
+        await transport.enqueue([delivery(`s${i}`)]);
+        mostWaiting = Math.max(mostWaiting, transport.pending().waiting);
+      }
+      await transport.idle();
+      expect(counter.runs).toBe(200);
+      expect(mostWaiting).toBe(10);
+      await transport.close();
+    });
+
+    it('lets held fires in oldest first, however many wait at once', async () => {
+      const transport = new MemoryTransport({ maxWaiting: 3 });
+      const order: string[] = [];
+      let mostWaiting = 0;
+      await transport.start(async (data) => {
+        order.push((data as MessagioEnvelope).id);
+        mostWaiting = Math.max(mostWaiting, transport.pending().waiting);
+        await slow();
+        return { status: 'completed', envelope: data as MessagioEnvelope };
+      });
+      const stored: string[] = [];
+      await Promise.all(Array.from({ length: 30 }, (_, i) => transport.enqueue([delivery(`h${i}`)]).then(() => stored.push(`h${i}`))));
+      await transport.idle();
+      const expected = Array.from({ length: 30 }, (_, i) => `h${i}`);
+      expect(stored).toEqual(expected);
+      expect(order).toEqual(expected);
+      expect(mostWaiting).toBe(3);
+      await transport.close();
+    });
+
+    it('close() rejects the fires still held with MessagioUnavailableError, and stores none of them', async () => {
+      const transport = new MemoryTransport({ maxWaiting: 1, shutdownTimeout: 1000 });
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const counter = await countRuns(transport, () => gate);
+      await transport.enqueue([delivery('running')]);
+      await transport.enqueue([delivery('waiting')]); // the one lane is busy: this one waits, at the bound
+      const held = transport.enqueue([delivery('held')]);
+      await flush();
+      expect(transport.pending()).toEqual({ waiting: 1, scheduled: 0, running: 1 });
+      const closing = transport.close();
+      await expect(held).rejects.toThrow(MessagioUnavailableError);
+      await expect(held).rejects.toThrow('closed while this fire waited for room in its backlog: the message was not stored');
+      release();
+      await closing;
+      expect(counter.runs).toBe(1);
+      expect((await transport.inspect(['held']))[0]!.status).toBe('unknown');
+    });
+
+    it('holds nothing while paused (nothing makes room), and pause() lets in what was held', async () => {
+      const transport = new MemoryTransport({ maxWaiting: 2 });
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const counter = await countRuns(transport, () => gate);
+      for (const id of ['a', 'b', 'c']) await transport.enqueue([delivery(id)]); // a runs; b and c wait
+      let heldStored = false;
+      const held = transport.enqueue([delivery('d')]).then(() => (heldStored = true));
+      await flush();
+      expect(heldStored).toBe(false);
+      await transport.pause();
+      await held;
+      for (const id of ['e', 'f', 'g']) await transport.enqueue([delivery(id)]);
+      expect(transport.pending()).toEqual({ waiting: 6, scheduled: 0, running: 1 });
+      release();
+      await transport.resume();
+      await transport.idle();
+      expect(counter.runs).toBe(7);
+      await transport.close();
+    });
+
+    it('never holds a delayed delivery, nor counts it: it is scheduled, not waiting', async () => {
+      const clock = new ManualClock();
+      const transport = new MemoryTransport({ maxWaiting: 2, clock });
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const counter = await countRuns(transport, () => gate);
+      for (const id of ['a', 'b', 'c']) await transport.enqueue([delivery(id)]); // a runs; b and c wait: at the bound
+      for (let i = 0; i < 20; i++) await transport.enqueue([delivery(`later${i}`, 5, { delay: 1000 })]);
+      expect(transport.pending()).toEqual({ waiting: 2, scheduled: 20, running: 1 });
+      release();
+      await clock.advance(1000);
+      await transport.idle();
+      expect(counter.runs).toBe(23);
+      await transport.close();
+    });
+
+    it('holds nothing before start() (fires made during bootstrap must not wait for it)', async () => {
+      const transport = new MemoryTransport({ maxWaiting: 2 });
+      for (let i = 0; i < 10; i++) await transport.enqueue([delivery(`early${i}`)]);
+      expect(transport.pending().waiting).toBe(10);
+      const counter = await countRuns(transport);
+      await transport.idle();
+      expect(counter.runs).toBe(10);
+      await transport.close();
+    });
+
+    it('refuses a bad maxWaiting or shutdownTimeout with a MessagioConfigurationError', () => {
+      expect(() => new MemoryTransport({ maxWaiting: 0 })).toThrow(new MessagioConfigurationError('MemoryTransport maxWaiting must be a whole number ≥ 1 or Infinity, got 0.'));
+      expect(() => new MemoryTransport({ shutdownTimeout: Infinity })).toThrow(
+        new MessagioConfigurationError('MemoryTransport shutdownTimeout must be a whole number ≥ 1, got Infinity.'),
+      );
+      expect(() => new MemoryTransport({ maxWaiting: Infinity })).not.toThrow();
+    });
+  });
+
+  it('close() stops waiting for a hung delivery after shutdownTimeout', async () => {
+    const transport = new MemoryTransport({ shutdownTimeout: 100 });
+    const counter = await countRuns(transport, () => new Promise(() => undefined));
+    await transport.enqueue([delivery('hung')]);
+    await flush();
+    expect(counter.runs).toBe(1);
+    const began = Date.now();
+    await transport.close();
+    expect(Date.now() - began).toBeGreaterThanOrEqual(90);
+    expect(Date.now() - began).toBeLessThan(1000);
+  });
+
+  it('starts its consumer loops in no one’s async context, even from inside a handler’s own store', async () => {
+    const request = new AsyncLocalStorage<string>();
+    const transport = new MemoryTransport({ worker: { concurrency: 2 } });
+    const seen: Array<[string, string | undefined]> = [];
+    await transport.start(async (data) => {
+      const id = (data as MessagioEnvelope).id;
+      seen.push([id, request.getStore()]);
+      // Synchronously, inside a store of its own: this starts the second loop.
+      if (id === 'first') request.run('first’s request', () => void transport.enqueue([delivery('second')]));
+      return { status: 'completed', envelope: data as MessagioEnvelope };
+    });
+    await request.run('caller’s request', () => transport.enqueue([delivery('first')]));
+    await transport.idle();
+    expect(seen).toEqual([
+      ['first', undefined],
+      ['second', undefined],
+    ]);
+    await transport.close();
+  });
+
+  it('runs a 30-day delay after 30 days on a virtual clock, not after 29 (chained timers)', async () => {
+    const DAY = 24 * 3600 * 1000;
+    const clock = new VirtualClock(0);
+    const transport = new MemoryTransport({ clock });
+    const counter = await countRuns(transport);
+    await transport.enqueue([delivery('month', 5, { delay: 30 * DAY })]);
+    clock.advanceTo(29 * DAY);
+    await flush();
+    expect(counter.runs).toBe(0);
+    expect(transport.pending()).toEqual({ waiting: 0, scheduled: 1, running: 0 });
+    clock.advanceTo(30 * DAY);
+    await transport.idle();
+    expect(counter.runs).toBe(1);
     await transport.close();
   });
 });
