@@ -3,6 +3,7 @@ import { validate, type ValidatorOptions } from 'class-validator';
 import { MessagioValidationError } from '../errors/messagio-validation.error.js';
 import { flatToInstance, flatToPlain } from './flat-messages.js';
 import type { Messagio, MessagioClass } from './messagio.js';
+import { unconstructedTarget } from './unconstructed-target.js';
 
 /** Settings of the codec, fixed at bootstrap. */
 export interface CodecOptions {
@@ -11,10 +12,19 @@ export interface CodecOptions {
 }
 
 /**
+ * A real instance of `cls` from a payload, without calling `cls`'s constructor
+ * (unconstructed-target.ts says why), and without validation. Flat messages
+ * skip class-transformer with the same result (flat-messages.ts).
+ */
+export function rebuildMessage<T extends Messagio>(cls: MessagioClass<T>, payload: Record<string, unknown>): T {
+  return flatToInstance(cls, payload) ?? plainToInstance(unconstructedTarget(cls), payload);
+}
+
+/**
  * Message ⇄ JSON-safe payload. Encoding validates the instance then takes its
  * own properties; decoding rebuilds a real instance of a registered class
- * (never evaluating anything) and validates it again. Flat messages skip
- * class-transformer with the same result (flat-messages.ts).
+ * (never evaluating anything, never calling its constructor) and validates it
+ * again.
  *
  * The hot paths call the synchronous halves (`toPayload`, `rebuild`) and await
  * `check` only when `validates`: with validation off a delivery has no await here.
@@ -44,7 +54,7 @@ export class MessagioCodec {
 
   /** A real instance of `cls` from a payload (no validation). */
   rebuild<T extends Messagio>(cls: MessagioClass<T>, payload: Record<string, unknown>): T {
-    return flatToInstance(cls, payload) ?? plainToInstance(cls, payload);
+    return rebuildMessage(cls, payload);
   }
 
   /** Rejects with `MessagioValidationError` when the message breaks its constraints (if validation is on). */
