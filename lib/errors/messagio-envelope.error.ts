@@ -11,10 +11,11 @@ export type MessagioEnvelopeProblem =
   | 'payload-too-large';
 
 /**
- * A job's data is not a delivery this process can run: not an envelope, an
- * unsupported envelope version, a type or listener this process does not know,
- * or a payload carrying a forbidden key. The delivery fails at once, without
- * retries, and the worker goes on with the next one.
+ * A job's data is not a delivery this process can run: not an envelope (or a
+ * `firedAt` that is not an ISO-8601 date and time), an unsupported envelope
+ * version, a type or listener this process does not know, or a payload carrying
+ * a forbidden key or too large. The delivery fails at once, without retries,
+ * and the worker goes on with the next one.
  * @publicApi
  */
 export class MessagioEnvelopeError extends MessagioError {

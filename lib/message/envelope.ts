@@ -106,8 +106,9 @@ export function copyAsJson(payload: Record<string, unknown>): Record<string, unk
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
- * Checks that untrusted job data is an envelope this version understands, and
- * that its payload cannot pollute prototypes. Throws `MessagioEnvelopeError`.
+ * Checks that untrusted job data is an envelope this version understands, with
+ * a `firedAt` that is a real date and time, and a payload that cannot pollute
+ * prototypes. Throws `MessagioEnvelopeError`.
  */
 export function parseEnvelope(raw: unknown, maxPayloadBytes = Infinity): MessagioEnvelope {
   if (!isRecord(raw)) throw malformed('job data is not an object');
@@ -129,7 +130,32 @@ export function parseEnvelope(raw: unknown, maxPayloadBytes = Infinity): Messagi
   // serialising the payload again unless it may be over the limit.
   const bound = checkPayload(raw.payload, ['payload']);
   if (bound > maxPayloadBytes) assertPayloadSize(raw.payload, maxPayloadBytes);
+  // After the payload, so that a pollution attempt is reported as such whatever else is wrong.
+  if (!isDateTime(raw.firedAt as string)) {
+    throw malformed(`"firedAt" must be an ISO-8601 date and time, such as 2026-01-02T03:04:05.678Z (got ${JSON.stringify((raw.firedAt as string).slice(0, 40))})`);
+  }
   return raw as unknown as MessagioEnvelope;
+}
+
+// An ISO-8601 date and time with its offset, as `toISOString()` writes it
+// (seconds' fraction and a numeric offset allowed). The ranges are checked here
+// and the year has 4 digits, so every match is a date `new Date()` can hold.
+const DATE_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/** A `DATE_TIME` whose day exists in its month (`Date` would roll 2026-02-30 over into March). */
+function isDateTime(value: string): boolean {
+  if (!DATE_TIME.test(value)) return false;
+  const day = digits(value, 8);
+  if (day <= 28) return true;
+  const month = digits(value, 5);
+  if (month !== 2) return day <= (month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
+  const year = digits(value, 0) * 100 + digits(value, 2);
+  return day === 29 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
+/** The two-digit number at `at`, from a string already matched by `DATE_TIME`. */
+function digits(value: string, at: number): number {
+  return (value.charCodeAt(at) - 48) * 10 + value.charCodeAt(at + 1) - 48;
 }
 
 /** Throws `MessagioEnvelopeError('payload-too-large')` when the payload's JSON exceeds `max` bytes. */

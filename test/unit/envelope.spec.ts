@@ -50,6 +50,74 @@ describe('envelope', () => {
     expect(() => parseEnvelope({ ...good, payload: { a: [{ b: { constructor: 1 } }] } })).toThrow('Payload key "payload.a.0.b.constructor" is forbidden');
   });
 
+  describe('firedAt', () => {
+    const problemOf = (firedAt: unknown): string => {
+      try {
+        parseEnvelope({ ...good, firedAt });
+        return 'accepted';
+      } catch (e) {
+        return e instanceof MessagioEnvelopeError ? e.problem : `not an envelope error: ${String(e)}`;
+      }
+    };
+
+    it.each([
+      '2026-01-01T00:00:00.000Z',
+      new Date().toISOString(),
+      '2026-01-01T00:00:00Z',
+      '2026-01-01T00:00:00.5Z',
+      '2026-01-01T00:00:00.123456789Z',
+      '2026-06-30T23:59:59.999+05:30',
+      '2026-06-30T23:59:59-23:59',
+      '2024-02-29T12:00:00.000Z',
+      '2000-02-29T12:00:00.000Z',
+      '0000-01-01T00:00:00.000Z',
+      '9999-12-31T23:59:59.999Z',
+    ])('accepts %s, which makes a valid Date', (firedAt) => {
+      expect(problemOf(firedAt)).toBe('accepted');
+      expect(Number.isNaN(new Date(firedAt).getTime())).toBe(false);
+    });
+
+    it.each([
+      'not a date',
+      'x',
+      '2026',
+      '2026-01-01',
+      '2026-01-01T00:00:00', // no offset: local time, different on every worker
+      '2026-01-01 00:00:00Z',
+      '2026-01-01T00:00Z',
+      'Tue Mar 01 2026 10:00:00 GMT+0000',
+      '2026-13-01T00:00:00.000Z',
+      '2026-00-10T00:00:00.000Z',
+      '2026-01-00T00:00:00.000Z',
+      '2026-01-32T00:00:00.000Z',
+      '2026-02-29T00:00:00.000Z', // not a leap year
+      '1900-02-29T00:00:00.000Z',
+      '2026-02-30T00:00:00.000Z',
+      '2026-04-31T00:00:00.000Z',
+      '2026-01-01T24:00:00.000Z',
+      '2026-01-01T23:60:00.000Z',
+      '2026-01-01T23:59:60.000Z',
+      '2026-01-01T00:00:00.000+24:00',
+      '+275760-09-13T00:00:00.001Z',
+      ' 2026-01-01T00:00:00.000Z',
+      '2026-01-01T00:00:00.000Z\n',
+      '２０２６-01-01T00:00:00.000Z',
+    ])('refuses %j as malformed', (firedAt) => {
+      expect(problemOf(firedAt)).toBe('malformed');
+    });
+
+    it('says what it expected', () => {
+      expect(() => parseEnvelope({ ...good, firedAt: 'yesterday' })).toThrow(
+        'Not a messagio envelope: "firedAt" must be an ISO-8601 date and time, such as 2026-01-02T03:04:05.678Z (got "yesterday").',
+      );
+    });
+
+    it('reports a forbidden key first: a pollution attempt is named as such', () => {
+      const raw = JSON.parse('{"v":1,"type":"T","id":"m","traceId":"t","causationId":null,"firedAt":"x","listener":"l","payload":{"__proto__":{"x":1}}}');
+      expect(() => parseEnvelope(raw)).toThrow(/forbidden \(prototype pollution guard\)/);
+    });
+  });
+
   describe('payload size cap', () => {
     const sizeOf = (payload: object) => Buffer.byteLength(JSON.stringify(payload));
     const problem = (payload: object, max: number) => {
