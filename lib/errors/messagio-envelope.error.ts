@@ -8,14 +8,15 @@ export type MessagioEnvelopeProblem =
   | 'unknown-listener'
   | 'listener-type-mismatch'
   | 'forbidden-key'
+  | 'too-deep'
   | 'payload-too-large';
 
 /**
  * A job's data is not a delivery this process can run: not an envelope (or a
  * `firedAt` that is not an ISO-8601 date and time), an unsupported envelope
  * version, a type or listener this process does not know, or a payload carrying
- * a forbidden key or too large. The delivery fails at once, without retries,
- * and the worker goes on with the next one.
+ * a forbidden key, nested too deep or too large. The delivery fails at once,
+ * without retries, and the worker goes on with the next one.
  * @publicApi
  */
 export class MessagioEnvelopeError extends MessagioError {

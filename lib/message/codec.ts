@@ -1,8 +1,11 @@
 import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { validate, type ValidatorOptions } from 'class-validator';
+import { MessagioPayloadTooDeepError } from '../errors/messagio-payload-too-deep.error.js';
 import { MessagioValidationError } from '../errors/messagio-validation.error.js';
 import { flatToInstance, flatToPlain } from './flat-messages.js';
+import { wireNameOf } from './messagio-type.decorator.js';
 import type { Messagio, MessagioClass } from './messagio.js';
+import { MAX_PAYLOAD_DEPTH, nestsTooDeep } from './payload-depth.js';
 import { unconstructedTarget } from './unconstructed-target.js';
 
 /** Settings of the codec, fixed at bootstrap. */
@@ -47,9 +50,24 @@ export class MessagioCodec {
     return message;
   }
 
-  /** The message's own properties, JSON-safe (no validation). */
+  /**
+   * The message's own properties, JSON-safe (no validation). Throws
+   * `MessagioPayloadTooDeepError` for a payload no worker would accept.
+   */
   toPayload(message: Messagio): Record<string, unknown> {
-    return flatToPlain(message) ?? (instanceToPlain(message) as Record<string, unknown>);
+    // A flat payload is one level deep: only class-transformer's output needs the depth check.
+    const flat = flatToPlain(message);
+    if (flat) return flat;
+    let payload: Record<string, unknown>;
+    try {
+      payload = instanceToPlain(message) as Record<string, unknown>;
+    } catch (error) {
+      // class-transformer recurses per level: a deep (or self-referring) message overflows its stack.
+      if (error instanceof RangeError && nestsTooDeep(message)) throw tooDeep(message);
+      throw error;
+    }
+    if (nestsTooDeep(payload)) throw tooDeep(message);
+    return payload;
   }
 
   /** A real instance of `cls` from a payload (no validation). */
@@ -63,4 +81,8 @@ export class MessagioCodec {
     const errors = await validate(message, this.options.validation);
     if (errors.length > 0) throw new MessagioValidationError(typeName, errors);
   }
+}
+
+function tooDeep(message: Messagio): MessagioPayloadTooDeepError {
+  return new MessagioPayloadTooDeepError(wireNameOf(message.constructor as MessagioClass), MAX_PAYLOAD_DEPTH);
 }

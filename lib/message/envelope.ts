@@ -1,4 +1,5 @@
 import { MessagioEnvelopeError } from '../errors/messagio-envelope.error.js';
+import { MAX_PAYLOAD_DEPTH } from './payload-depth.js';
 
 /** Version of the envelope layout; a worker refuses versions it does not know. */
 export const ENVELOPE_VERSION = 1;
@@ -108,7 +109,8 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /**
  * Checks that untrusted job data is an envelope this version understands, with
  * a `firedAt` that is a real date and time, and a payload that cannot pollute
- * prototypes. Throws `MessagioEnvelopeError`.
+ * prototypes nor overflow a stack (at most `MAX_PAYLOAD_DEPTH` levels). Throws
+ * `MessagioEnvelopeError`.
  */
 export function parseEnvelope(raw: unknown, maxPayloadBytes = Infinity): MessagioEnvelope {
   if (!isRecord(raw)) throw malformed('job data is not an object');
@@ -126,9 +128,9 @@ export function parseEnvelope(raw: unknown, maxPayloadBytes = Infinity): Messagi
     throw malformed('"causationId" must be a string or null');
   }
   if (!isRecord(raw.payload)) throw malformed('"payload" must be an object');
-  // One walk: the pollution guard, and a bound on the JSON size that spares
-  // serialising the payload again unless it may be over the limit.
-  const bound = checkPayload(raw.payload, ['payload']);
+  // One walk: the pollution guard, the depth limit, and a bound on the JSON size
+  // that spares serialising the payload again unless it may be over the limit.
+  const bound = checkPayload(raw.payload, ['payload'], 1);
   if (bound > maxPayloadBytes) assertPayloadSize(raw.payload, maxPayloadBytes);
   // After the payload, so that a pollution attempt is reported as such whatever else is wrong.
   if (!isDateTime(raw.firedAt as string)) {
@@ -167,12 +169,14 @@ export function assertPayloadSize(payload: Record<string, unknown>, max: number)
 }
 
 /**
- * Throws on a key that could reach a prototype, and returns an upper bound of
- * the value's JSON size in UTF-8 bytes: at most 6 bytes per UTF-16 unit of a
- * string (the longest escape), 25 per number; `Infinity` for anything JSON
- * might render otherwise (`toJSON`, BigInt), which then gets measured exactly.
+ * Throws on a key that could reach a prototype, or on an object or array at a
+ * `level` past `MAX_PAYLOAD_DEPTH` (before recursing further: the walk's own
+ * stack stays bounded), and returns an upper bound of the value's JSON size in
+ * UTF-8 bytes: at most 6 bytes per UTF-16 unit of a string (the longest
+ * escape), 25 per number; `Infinity` for anything JSON might render otherwise
+ * (`toJSON`, BigInt), which then gets measured exactly.
  */
-function checkPayload(value: unknown, path: string[]): number {
+function checkPayload(value: unknown, path: string[], level: number): number {
   switch (typeof value) {
     case 'string':
       return 2 + 6 * value.length;
@@ -188,11 +192,17 @@ function checkPayload(value: unknown, path: string[]): number {
       return 4; // undefined, functions, symbols: left out, or null in an array
   }
   if (value === null) return 4;
+  if (level > MAX_PAYLOAD_DEPTH) {
+    throw new MessagioEnvelopeError(
+      'too-deep',
+      `Payload nests objects and arrays more than ${MAX_PAYLOAD_DEPTH} levels deep (the limit); it cannot be rebuilt. Fire flatter messages.`,
+    );
+  }
   if (Array.isArray(value)) {
     let size = 2 + value.length;
     for (let i = 0; i < value.length; i++) {
       path.push(String(i));
-      size += checkPayload(value[i], path);
+      size += checkPayload(value[i], path, level + 1);
       path.pop();
     }
     return size;
@@ -204,7 +214,7 @@ function checkPayload(value: unknown, path: string[]): number {
       throw new MessagioEnvelopeError('forbidden-key', `Payload key "${[...path, key].join('.')}" is forbidden (prototype pollution guard).`);
     }
     path.push(key);
-    size += 4 + 6 * key.length + checkPayload(record[key], path);
+    size += 4 + 6 * key.length + checkPayload(record[key], path, level + 1);
     path.pop();
   }
   return size;

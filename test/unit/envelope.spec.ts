@@ -1,4 +1,5 @@
 import { copyAsJson, ENVELOPE_VERSION, isCanonicalEnvelope, makeEnvelope, parseEnvelope } from '../../lib/message/envelope.js';
+import { MAX_PAYLOAD_DEPTH } from '../../lib/message/payload-depth.js';
 import { MessagioEnvelopeError } from '../../lib/index.js';
 import type { MessagioEnvelope } from '../../lib/message/envelope.js';
 
@@ -115,6 +116,44 @@ describe('envelope', () => {
     it('reports a forbidden key first: a pollution attempt is named as such', () => {
       const raw = JSON.parse('{"v":1,"type":"T","id":"m","traceId":"t","causationId":null,"firedAt":"x","listener":"l","payload":{"__proto__":{"x":1}}}');
       expect(() => parseEnvelope(raw)).toThrow(/forbidden \(prototype pollution guard\)/);
+    });
+  });
+
+  describe('payload depth limit', () => {
+    /** `{ a: { a: ... } }` (or `[[...]]`) with `levels` objects, built without recursion. */
+    const nested = (levels: number, kind: 'object' | 'array' = 'object'): Record<string, unknown> => {
+      const root: Record<string, unknown> = {};
+      let inner: Record<string, unknown> | unknown[] = root;
+      for (let level = 2; level <= levels; level++) {
+        const next: Record<string, unknown> | unknown[] = kind === 'object' ? {} : [];
+        if (Array.isArray(inner)) inner.push(next);
+        else inner.a = next;
+        inner = next;
+      }
+      return root;
+    };
+
+    it(`accepts ${MAX_PAYLOAD_DEPTH} levels and refuses ${MAX_PAYLOAD_DEPTH + 1}, objects and arrays alike`, () => {
+      expect(MAX_PAYLOAD_DEPTH).toBe(64);
+      for (const kind of ['object', 'array'] as const) {
+        expect(parseEnvelope({ ...good, payload: nested(MAX_PAYLOAD_DEPTH, kind) })).toBeDefined();
+        expect(() => parseEnvelope({ ...good, payload: nested(MAX_PAYLOAD_DEPTH + 1, kind) })).toThrow(MessagioEnvelopeError);
+      }
+    });
+
+    it('refuses a payload nested 100,000 levels with too-deep, stating the limit (no RangeError)', () => {
+      let error: unknown;
+      try {
+        parseEnvelope({ ...good, payload: nested(100_000) });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(MessagioEnvelopeError);
+      expect((error as MessagioEnvelopeError).problem).toBe('too-deep');
+      expect((error as Error).message).toBe('Payload nests objects and arrays more than 64 levels deep (the limit); it cannot be rebuilt. Fire flatter messages.');
+      // The same, parsed from JSON text as a broker hands it over.
+      const text = `{"v":1,"type":"T","id":"m","traceId":"t","causationId":null,"firedAt":"2026-01-01T00:00:00.000Z","listener":"l","payload":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`;
+      expect(() => parseEnvelope(JSON.parse(text))).toThrow(/more than 64 levels deep/);
     });
   });
 
