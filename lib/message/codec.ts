@@ -1,5 +1,6 @@
 import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { validate, type ValidatorOptions } from 'class-validator';
+import { MessagioEnvelopeError } from '../errors/messagio-envelope.error.js';
 import { MessagioPayloadTooDeepError } from '../errors/messagio-payload-too-deep.error.js';
 import { MessagioValidationError } from '../errors/messagio-validation.error.js';
 import { flatToInstance, flatToPlain } from './flat-messages.js';
@@ -70,9 +71,25 @@ export class MessagioCodec {
     return payload;
   }
 
-  /** A real instance of `cls` from a payload (no validation). */
+  /**
+   * A real instance of `cls` from a payload (no validation). Throws
+   * `MessagioEnvelopeError('unbuildable')` when the payload does not fit the
+   * class: class-transformer converts values for `@Type(() => Date)` and the
+   * like, and runs setters and nested classes' constructors, any of which may
+   * throw on stored data (`{ "toString": 1 }` cannot become a Date).
+   */
   rebuild<T extends Messagio>(cls: MessagioClass<T>, payload: Record<string, unknown>): T {
-    return rebuildMessage(cls, payload);
+    try {
+      return rebuildMessage(cls, payload);
+    } catch (error) {
+      const why = error instanceof Error ? `${error.name}: ${error.message}` : 'a non-Error value was thrown';
+      throw new MessagioEnvelopeError(
+        'unbuildable',
+        `Payload cannot be rebuilt as ${wireNameOf(cls)} (${why}): the stored data does not fit the class, ` +
+          'or a setter or a nested @Type class (constructed with no arguments) threw.',
+        { cause: error },
+      );
+    }
   }
 
   /** Rejects with `MessagioValidationError` when the message breaks its constraints (if validation is on). */

@@ -92,7 +92,7 @@ export function flatToPlain(message: object): Record<string, unknown> | undefine
   return plain;
 }
 
-/** `plainToInstance(cls, plain)` for a flat class and payload; `undefined` when class-transformer must do it. */
+/** `plainToInstance(unconstructedTarget(cls), plain)` for a flat class and payload; `undefined` when class-transformer must do it. */
 export function flatToInstance<T extends object>(cls: abstract new (...args: never[]) => T, plain: Record<string, unknown>): T | undefined {
   const keys = Object.keys(plain);
   if (!copyable(cls, plain, keys)) return undefined;

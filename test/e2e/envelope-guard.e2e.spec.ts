@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
-import { IsString } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsDate, IsOptional, IsString } from 'class-validator';
 import {
   Messagio,
   MessagioContext,
@@ -20,6 +21,7 @@ import { queueOf, settled } from '../support/jobs.js';
 class Note extends Messagio {
   @IsString() text: string;
   body?: unknown;
+  @IsOptional() @IsDate() @Type(() => Date) due?: Date;
   constructor(text: string, body?: unknown) {
     super();
     this.text = text;
@@ -57,6 +59,12 @@ function chain(levels: number): Record<string, unknown> {
 
 const BAD_DATES = ['not a date', '2026-02-30T00:00:00.000Z', '2026-01-01T00:00:00'];
 
+// JSON that no Date can be made of: class-transformer's `new Date(value)` throws a TypeError.
+const UNBUILDABLE = JSON.parse('{"text":"x","due":{"toString":1}}') as Record<string, unknown>;
+const UNBUILDABLE_REASON =
+  'MessagioEnvelopeError: Payload cannot be rebuilt as guard.note (TypeError: Cannot convert object to primitive value): ' +
+  'the stored data does not fit the class, or a setter or a nested @Type class (constructed with no arguments) threw.';
+
 describe('envelope guard on the worker (bullmq)', () => {
   let app: TestingModule;
   afterEach(async () => app?.close());
@@ -79,6 +87,16 @@ describe('envelope guard on the worker (bullmq)', () => {
     await recorder.waitFor(1);
     expect(recorder.calls.map((c) => c.context.messageId)).toEqual(['good-date']);
     expect(recorder.calls[0]!.context.firedAt.toISOString()).toBe('2026-01-02T03:04:05.678Z');
+  });
+
+  it('fails a stored payload the class cannot be rebuilt from at once, with a typed reason', async () => {
+    app = await createApp({ providers: [Listeners] });
+    const queue = queueOf(app);
+    await queue.add('guard.note', envelope('unbuildable', { payload: UNBUILDABLE }), { jobId: 'unbuildable|note', attempts: 6, backoff: { type: 'fixed', delay: 10 } });
+    const job = await settled(queue, 'unbuildable|note');
+    expect([await job.getState(), job.attemptsStarted]).toEqual(['failed', 1]);
+    expect(job.failedReason).toBe(UNBUILDABLE_REASON);
+    expect(app.get(Recorder).calls).toHaveLength(0);
   });
 
   it('fails a stored payload nested 100,000 levels with too-deep, and the worker goes on', async () => {
@@ -130,6 +148,18 @@ describe('envelope guard on the worker (memory)', () => {
     expect(states.map((s) => s.error)).toEqual(
       BAD_DATES.map((firedAt) => `MessagioEnvelopeError: Not a messagio envelope: "firedAt" must be an ISO-8601 date and time, such as 2026-01-02T03:04:05.678Z (got ${JSON.stringify(firedAt)}).`),
     );
+    expect(app.get(Recorder).calls).toHaveLength(0);
+  });
+
+  it('fails a stored payload the class cannot be rebuilt from at once, with a typed reason', async () => {
+    app = await createApp({ transport: 'memory', providers: [Listeners] });
+    const transport = memoryTransportOf(app);
+    await transport.enqueue([
+      { id: 'unbuildable|note', envelope: envelope('unbuildable', { payload: UNBUILDABLE }) as MessagioEnvelope, priority: 5, attempts: 6, backoff: { type: 'fixed', delay: 10 }, delay: 0 },
+    ]);
+    await transport.idle();
+    const [state] = await transport.inspect(['unbuildable|note']);
+    expect([state!.status, state!.attempts, state!.error]).toEqual(['failed', 1, UNBUILDABLE_REASON]);
     expect(app.get(Recorder).calls).toHaveLength(0);
   });
 });

@@ -3,7 +3,7 @@ import { IsDate, IsInt, IsString, ValidateNested } from 'class-validator';
 import { MessagioCodec } from '../../lib/message/codec.js';
 import { parseEnvelope } from '../../lib/message/envelope.js';
 import { MAX_PAYLOAD_DEPTH } from '../../lib/message/payload-depth.js';
-import { Messagio, MessagioPayloadTooDeepError, MessagioType, MessagioValidationError } from '../../lib/index.js';
+import { Messagio, MessagioEnvelopeError, MessagioPayloadTooDeepError, MessagioType, MessagioValidationError } from '../../lib/index.js';
 
 class Line {
   @IsString() sku!: string;
@@ -27,6 +27,19 @@ class Order extends Messagio {
 
 class Bare extends Messagio {
   note = 'no decorators at all';
+}
+
+/** A nested class whose constructor needs its argument: class-transformer constructs it with none. */
+class Part {
+  code: string;
+  constructor(code: string) {
+    if (!code) throw new Error('a Part needs a code');
+    this.code = code;
+  }
+}
+
+class Strict extends Messagio {
+  @Type(() => Part) part!: Part;
 }
 
 @MessagioType('test.tree')
@@ -84,6 +97,24 @@ describe('codec', () => {
   it('skips validation when turned off', async () => {
     const off = new MessagioCodec({ validate: false, validation: {} });
     await expect(off.decode(Order, 'Order', { id: 5 })).resolves.toBeInstanceOf(Order);
+  });
+
+  it.each([
+    ['an object where a Date goes', Order, JSON.parse('{"id":"o","lines":[],"at":{"toString":1}}')],
+    ['objects in an array where Dates go', Order, JSON.parse('{"id":"o","lines":[],"at":[{"valueOf":1,"toString":1}]}')],
+    ['a nested @Type class whose constructor needs arguments', Strict, { part: { code: 'p1' } }],
+  ])('refuses a stored payload class-transformer cannot rebuild (%s) with MessagioEnvelopeError', (_label, cls, payload) => {
+    const error = (() => {
+      try {
+        codec.rebuild(cls as typeof Order, payload as Record<string, unknown>);
+      } catch (e) {
+        return e;
+      }
+    })() as MessagioEnvelopeError;
+    expect(error).toBeInstanceOf(MessagioEnvelopeError);
+    expect(error.problem).toBe('unbuildable');
+    expect(error.message).toMatch(/^Payload cannot be rebuilt as (Order|Strict) \((TypeError|Error): .+\): the stored data does not fit the class/);
+    expect(error.cause).toBeInstanceOf(Error);
   });
 
   describe(`payload depth (at most ${MAX_PAYLOAD_DEPTH} levels, as workers accept)`, () => {

@@ -8,8 +8,9 @@ import { Messagio, MessagioEnvelopeError, MessagioValidationError } from '../../
 
 // Property-based tests of the worker's guard: whatever job data Redis hands
 // over, parseEnvelope either accepts a well-formed envelope or throws
-// MessagioEnvelopeError, never anything else, and neither it nor rebuilding an
-// accepted payload into a registered class changes any prototype.
+// MessagioEnvelopeError, never anything else; rebuilding an accepted payload
+// into a registered class gives an instance of it or MessagioEnvelopeError;
+// and none of it changes any prototype.
 
 // ---- Generated JSON: a tree rendered both as JSON text (parsed back, as a
 // broker's data is, so "__proto__" becomes a real own key) and as JS values
@@ -312,8 +313,16 @@ describe('envelope guard (property-based)', () => {
         }
         accepted++;
         expectWellFormed(envelope);
-        // What the worker does next with it: rebuild as a registered class, validate.
-        const message = codec.rebuild(Order, envelope.payload);
+        // What the worker does next with it: rebuild as a registered class (which may
+        // refuse data that does not fit the class, typed too), validate.
+        let message: Order;
+        try {
+          message = codec.rebuild(Order, envelope.payload);
+        } catch (error) {
+          if (!(error instanceof MessagioEnvelopeError) || error.problem !== 'unbuildable') throw error;
+          expectUnchanged(before);
+          return;
+        }
         rebuilt++;
         expect(Object.getPrototypeOf(message)).toBe(Order.prototype);
         expect(message.describe).toBe(Order.prototype.describe);
@@ -326,7 +335,7 @@ describe('envelope guard (property-based)', () => {
     );
     // The generators reach both outcomes and every kind of refusal the guard has.
     expect(accepted).toBeGreaterThan(500);
-    expect(rebuilt).toBe(accepted);
+    expect(rebuilt).toBeGreaterThan(accepted * 0.9);
     expect([...problems].sort()).toEqual(['forbidden-key', 'malformed', 'payload-too-large', 'too-deep', 'unsupported-version']);
   });
 
