@@ -118,7 +118,7 @@ export function parseEnvelope(raw: unknown, maxPayloadBytes = Infinity): Messagi
     if (raw.v === undefined) throw malformed('no envelope version ("v")');
     throw new MessagioEnvelopeError(
       'unsupported-version',
-      `Envelope version ${JSON.stringify(raw.v)} is not supported (this process reads v${ENVELOPE_VERSION}).`,
+      `Envelope version ${describeVersion(raw.v)} is not supported (this process reads v${ENVELOPE_VERSION}).`,
     );
   }
   for (const key of ['type', 'id', 'traceId', 'firedAt', 'listener'] as const) {
@@ -218,6 +218,13 @@ function checkPayload(value: unknown, path: string[], level: number): number {
     path.pop();
   }
   return size;
+}
+
+/** A stored `v` for an error message: never serialised whole (it may be huge, or nested past any stack). */
+function describeVersion(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v !== 'object' || v === null) return String(v);
+  return Array.isArray(v) ? 'an array' : 'an object';
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -47,6 +47,31 @@ describe('envelope', () => {
     expect((error as MessagioEnvelopeError).problem).toBe(problem);
   });
 
+  it('names an unsupported version without serialising it whole', () => {
+    // Found by the property test: a "v" nested past the stack made JSON.stringify throw a RangeError.
+    const deepV = JSON.parse(`{"v":${'{"v":'.repeat(50_000)}1${'}'.repeat(50_000)}}`) as unknown;
+    let error: unknown;
+    try {
+      parseEnvelope(deepV);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MessagioEnvelopeError);
+    expect((error as MessagioEnvelopeError).problem).toBe('unsupported-version');
+    expect((error as Error).message).toBe('Envelope version an object is not supported (this process reads v1).');
+    expect(() => parseEnvelope({ ...good, v: 2 })).toThrow('Envelope version 2 is not supported (this process reads v1).');
+    expect(() => parseEnvelope({ ...good, v: '1' })).toThrow('Envelope version "1" is not supported');
+    expect(() => parseEnvelope({ ...good, v: [1] })).toThrow('Envelope version an array is not supported');
+    const long = (() => {
+      try {
+        parseEnvelope({ ...good, v: 'x'.repeat(100_000) });
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(long).toBe(`Envelope version "${'x'.repeat(40)}…" is not supported (this process reads v1).`);
+  });
+
   it('names the path of a forbidden key', () => {
     expect(() => parseEnvelope({ ...good, payload: { a: [{ b: { constructor: 1 } }] } })).toThrow('Payload key "payload.a.0.b.constructor" is forbidden');
   });
