@@ -59,5 +59,6 @@ export { MessagioNotInitializedError } from './errors/messagio-not-initialized.e
 export { MessagioEnvelopeError, type MessagioEnvelopeProblem } from './errors/messagio-envelope.error.js';
 export { MessagioListenerError } from './errors/messagio-listener.error.js';
 export { MessagioPayloadTooLargeError } from './errors/messagio-payload-too-large.error.js';
+export { MessagioPayloadTooDeepError } from './errors/messagio-payload-too-deep.error.js';
 export { MessagioTimeoutError } from './errors/messagio-timeout.error.js';
 export { MessagioUnavailableError } from './errors/messagio-unavailable.error.js';

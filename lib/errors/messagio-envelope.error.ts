@@ -8,20 +8,25 @@ export type MessagioEnvelopeProblem =
   | 'unknown-listener'
   | 'listener-type-mismatch'
   | 'forbidden-key'
-  | 'payload-too-large';
+  | 'too-deep'
+  | 'payload-too-large'
+  | 'unbuildable';
 
 /**
- * A job's data is not a delivery this process can run: not an envelope, an
- * unsupported envelope version, a type or listener this process does not know,
- * or a payload carrying a forbidden key. The delivery fails at once, without
- * retries, and the worker goes on with the next one.
+ * A job's data is not a delivery this process can run: not an envelope (or a
+ * `firedAt` that is not an ISO-8601 date and time), an unsupported envelope
+ * version, a type or listener this process does not know, or a payload carrying
+ * a forbidden key, nested too deep, too large, or that class-transformer cannot
+ * turn into the message class (`cause` holds its error). The delivery fails at
+ * once, without retries, and the worker goes on with the next one.
  * @publicApi
  */
 export class MessagioEnvelopeError extends MessagioError {
   constructor(
     readonly problem: MessagioEnvelopeProblem,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }

@@ -1,8 +1,13 @@
 import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { validate, type ValidatorOptions } from 'class-validator';
+import { MessagioEnvelopeError } from '../errors/messagio-envelope.error.js';
+import { MessagioPayloadTooDeepError } from '../errors/messagio-payload-too-deep.error.js';
 import { MessagioValidationError } from '../errors/messagio-validation.error.js';
 import { flatToInstance, flatToPlain } from './flat-messages.js';
+import { wireNameOf } from './messagio-type.decorator.js';
 import type { Messagio, MessagioClass } from './messagio.js';
+import { MAX_PAYLOAD_DEPTH, nestsTooDeep } from './payload-depth.js';
+import { unconstructedTarget } from './unconstructed-target.js';
 
 /** Settings of the codec, fixed at bootstrap. */
 export interface CodecOptions {
@@ -11,10 +16,19 @@ export interface CodecOptions {
 }
 
 /**
+ * A real instance of `cls` from a payload, without calling `cls`'s constructor
+ * (unconstructed-target.ts says why), and without validation. Flat messages
+ * skip class-transformer with the same result (flat-messages.ts).
+ */
+export function rebuildMessage<T extends Messagio>(cls: MessagioClass<T>, payload: Record<string, unknown>): T {
+  return flatToInstance(cls, payload) ?? plainToInstance(unconstructedTarget(cls), payload);
+}
+
+/**
  * Message ⇄ JSON-safe payload. Encoding validates the instance then takes its
  * own properties; decoding rebuilds a real instance of a registered class
- * (never evaluating anything) and validates it again. Flat messages skip
- * class-transformer with the same result (flat-messages.ts).
+ * (never evaluating anything, never calling its constructor) and validates it
+ * again.
  *
  * The hot paths call the synchronous halves (`toPayload`, `rebuild`) and await
  * `check` only when `validates`: with validation off a delivery has no await here.
@@ -37,14 +51,45 @@ export class MessagioCodec {
     return message;
   }
 
-  /** The message's own properties, JSON-safe (no validation). */
+  /**
+   * The message's own properties, JSON-safe (no validation). Throws
+   * `MessagioPayloadTooDeepError` for a payload no worker would accept.
+   */
   toPayload(message: Messagio): Record<string, unknown> {
-    return flatToPlain(message) ?? (instanceToPlain(message) as Record<string, unknown>);
+    // A flat payload is one level deep: only class-transformer's output needs the depth check.
+    const flat = flatToPlain(message);
+    if (flat) return flat;
+    let payload: Record<string, unknown>;
+    try {
+      payload = instanceToPlain(message) as Record<string, unknown>;
+    } catch (error) {
+      // class-transformer recurses per level: a deep (or self-referring) message overflows its stack.
+      if (error instanceof RangeError && nestsTooDeep(message)) throw tooDeep(message);
+      throw error;
+    }
+    if (nestsTooDeep(payload)) throw tooDeep(message);
+    return payload;
   }
 
-  /** A real instance of `cls` from a payload (no validation). */
+  /**
+   * A real instance of `cls` from a payload (no validation). Throws
+   * `MessagioEnvelopeError('unbuildable')` when the payload does not fit the
+   * class: class-transformer converts values for `@Type(() => Date)` and the
+   * like, and runs setters and nested classes' constructors, any of which may
+   * throw on stored data (`{ "toString": 1 }` cannot become a Date).
+   */
   rebuild<T extends Messagio>(cls: MessagioClass<T>, payload: Record<string, unknown>): T {
-    return flatToInstance(cls, payload) ?? plainToInstance(cls, payload);
+    try {
+      return rebuildMessage(cls, payload);
+    } catch (error) {
+      const why = error instanceof Error ? `${error.name}: ${error.message}` : 'a non-Error value was thrown';
+      throw new MessagioEnvelopeError(
+        'unbuildable',
+        `Payload cannot be rebuilt as ${wireNameOf(cls)} (${why}): the stored data does not fit the class, ` +
+          'or a setter or a nested @Type class (constructed with no arguments) threw.',
+        { cause: error },
+      );
+    }
   }
 
   /** Rejects with `MessagioValidationError` when the message breaks its constraints (if validation is on). */
@@ -53,4 +98,8 @@ export class MessagioCodec {
     const errors = await validate(message, this.options.validation);
     if (errors.length > 0) throw new MessagioValidationError(typeName, errors);
   }
+}
+
+function tooDeep(message: Messagio): MessagioPayloadTooDeepError {
+  return new MessagioPayloadTooDeepError(wireNameOf(message.constructor as MessagioClass), MAX_PAYLOAD_DEPTH);
 }

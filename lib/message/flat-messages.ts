@@ -15,10 +15,13 @@ import { defaultMetadataStorage as storage } from 'class-transformer/cjs/storage
  *
  * What is copied, and what is skipped, follows class-transformer 0.5's
  * TransformOperationExecutor for that case: `Object.keys` order, `__proto__`
- * and `constructor` never copied, and on rebuild `new cls()` then a key skipped
- * when the prototype has a getter without setter for it or the instance holds
- * a function there. Decisions are cached per class and key (decorators run
- * when a class is defined, before anything is fired).
+ * and `constructor` never copied. On rebuild the instance is made as the
+ * codec's class-transformer path makes it (unconstructed-target.ts), without
+ * calling the constructor: `Object.create(cls.prototype)`; then a key is
+ * skipped when the prototype has a getter without setter for it or the
+ * instance holds a function there (which, with no constructor run, can only
+ * come from the prototype chain: a method). Decisions are cached per class and
+ * key (decorators run when a class is defined, before anything is fired).
  */
 
 interface ClassInfo {
@@ -89,17 +92,15 @@ export function flatToPlain(message: object): Record<string, unknown> | undefine
   return plain;
 }
 
-/** `plainToInstance(cls, plain)` for a flat class and payload; `undefined` when class-transformer must do it. */
-export function flatToInstance<T extends object>(cls: new () => T, plain: Record<string, unknown>): T | undefined {
+/** `plainToInstance(unconstructedTarget(cls), plain)` for a flat class and payload; `undefined` when class-transformer must do it. */
+export function flatToInstance<T extends object>(cls: abstract new (...args: never[]) => T, plain: Record<string, unknown>): T | undefined {
   const keys = Object.keys(plain);
   if (!copyable(cls, plain, keys)) return undefined;
-  const instance = new cls() as Record<string, unknown>;
-  const prototype = (instance.constructor as { prototype?: object } | undefined)?.prototype;
+  const prototype = cls.prototype as object;
+  const instance = Object.create(prototype) as Record<string, unknown>;
   for (const key of keys) {
-    if (prototype) {
-      const descriptor = Object.getOwnPropertyDescriptor(prototype, key);
-      if ((descriptor && !descriptor.set) || instance[key] instanceof Function) continue;
-    }
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, key);
+    if ((descriptor && !descriptor.set) || instance[key] instanceof Function) continue;
     instance[key] = plain[key];
   }
   return instance as T;

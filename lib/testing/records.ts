@@ -1,5 +1,5 @@
-import { plainToInstance } from 'class-transformer';
 import type { FireReceipt } from '../interfaces/fire-options.interface.js';
+import { rebuildMessage } from '../message/codec.js';
 import type { MessagioEnvelope } from '../message/envelope.js';
 import type { Messagio, MessagioClass } from '../message/messagio.js';
 import { deliveryIdOf } from '../delivery/messagio-context.js';
@@ -114,5 +114,5 @@ export class MessagioDeliveryRecord<T extends Messagio = Messagio> {
 
 function rebuild<T extends Messagio>(cls: MessagioClass<T> | undefined, payload: Record<string, unknown>): T {
   const plain = JSON.parse(JSON.stringify(payload)) as Record<string, unknown>;
-  return (cls ? plainToInstance(cls, plain) : plain) as T;
+  return cls ? rebuildMessage(cls, plain) : (plain as T);
 }

@@ -1,4 +1,5 @@
 import { copyAsJson, ENVELOPE_VERSION, isCanonicalEnvelope, makeEnvelope, parseEnvelope } from '../../lib/message/envelope.js';
+import { MAX_PAYLOAD_DEPTH } from '../../lib/message/payload-depth.js';
 import { MessagioEnvelopeError } from '../../lib/index.js';
 import type { MessagioEnvelope } from '../../lib/message/envelope.js';
 
@@ -46,8 +47,139 @@ describe('envelope', () => {
     expect((error as MessagioEnvelopeError).problem).toBe(problem);
   });
 
+  it('names an unsupported version without serialising it whole', () => {
+    // Found by the property test: a "v" nested past the stack made JSON.stringify throw a RangeError.
+    const deepV = JSON.parse(`{"v":${'{"v":'.repeat(50_000)}1${'}'.repeat(50_000)}}`) as unknown;
+    let error: unknown;
+    try {
+      parseEnvelope(deepV);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MessagioEnvelopeError);
+    expect((error as MessagioEnvelopeError).problem).toBe('unsupported-version');
+    expect((error as Error).message).toBe('Envelope version an object is not supported (this process reads v1).');
+    expect(() => parseEnvelope({ ...good, v: 2 })).toThrow('Envelope version 2 is not supported (this process reads v1).');
+    expect(() => parseEnvelope({ ...good, v: '1' })).toThrow('Envelope version "1" is not supported');
+    expect(() => parseEnvelope({ ...good, v: [1] })).toThrow('Envelope version an array is not supported');
+    const long = (() => {
+      try {
+        parseEnvelope({ ...good, v: 'x'.repeat(100_000) });
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(long).toBe(`Envelope version "${'x'.repeat(40)}…" is not supported (this process reads v1).`);
+  });
+
   it('names the path of a forbidden key', () => {
     expect(() => parseEnvelope({ ...good, payload: { a: [{ b: { constructor: 1 } }] } })).toThrow('Payload key "payload.a.0.b.constructor" is forbidden');
+  });
+
+  describe('firedAt', () => {
+    const problemOf = (firedAt: unknown): string => {
+      try {
+        parseEnvelope({ ...good, firedAt });
+        return 'accepted';
+      } catch (e) {
+        return e instanceof MessagioEnvelopeError ? e.problem : `not an envelope error: ${String(e)}`;
+      }
+    };
+
+    it.each([
+      '2026-01-01T00:00:00.000Z',
+      new Date().toISOString(),
+      '2026-01-01T00:00:00Z',
+      '2026-01-01T00:00:00.5Z',
+      '2026-01-01T00:00:00.123456789Z',
+      '2026-06-30T23:59:59.999+05:30',
+      '2026-06-30T23:59:59-23:59',
+      '2024-02-29T12:00:00.000Z',
+      '2000-02-29T12:00:00.000Z',
+      '0000-01-01T00:00:00.000Z',
+      '9999-12-31T23:59:59.999Z',
+    ])('accepts %s, which makes a valid Date', (firedAt) => {
+      expect(problemOf(firedAt)).toBe('accepted');
+      expect(Number.isNaN(new Date(firedAt).getTime())).toBe(false);
+    });
+
+    it.each([
+      'not a date',
+      'x',
+      '2026',
+      '2026-01-01',
+      '2026-01-01T00:00:00', // no offset: local time, different on every worker
+      '2026-01-01 00:00:00Z',
+      '2026-01-01T00:00Z',
+      'Tue Mar 01 2026 10:00:00 GMT+0000',
+      '2026-13-01T00:00:00.000Z',
+      '2026-00-10T00:00:00.000Z',
+      '2026-01-00T00:00:00.000Z',
+      '2026-01-32T00:00:00.000Z',
+      '2026-02-29T00:00:00.000Z', // not a leap year
+      '1900-02-29T00:00:00.000Z',
+      '2026-02-30T00:00:00.000Z',
+      '2026-04-31T00:00:00.000Z',
+      '2026-01-01T24:00:00.000Z',
+      '2026-01-01T23:60:00.000Z',
+      '2026-01-01T23:59:60.000Z',
+      '2026-01-01T00:00:00.000+24:00',
+      '+275760-09-13T00:00:00.001Z',
+      ' 2026-01-01T00:00:00.000Z',
+      '2026-01-01T00:00:00.000Z\n',
+      '２０２６-01-01T00:00:00.000Z',
+    ])('refuses %j as malformed', (firedAt) => {
+      expect(problemOf(firedAt)).toBe('malformed');
+    });
+
+    it('says what it expected', () => {
+      expect(() => parseEnvelope({ ...good, firedAt: 'yesterday' })).toThrow(
+        'Not a messagio envelope: "firedAt" must be an ISO-8601 date and time, such as 2026-01-02T03:04:05.678Z (got "yesterday").',
+      );
+    });
+
+    it('reports a forbidden key first: a pollution attempt is named as such', () => {
+      const raw = JSON.parse('{"v":1,"type":"T","id":"m","traceId":"t","causationId":null,"firedAt":"x","listener":"l","payload":{"__proto__":{"x":1}}}');
+      expect(() => parseEnvelope(raw)).toThrow(/forbidden \(prototype pollution guard\)/);
+    });
+  });
+
+  describe('payload depth limit', () => {
+    /** `{ a: { a: ... } }` (or `[[...]]`) with `levels` objects, built without recursion. */
+    const nested = (levels: number, kind: 'object' | 'array' = 'object'): Record<string, unknown> => {
+      const root: Record<string, unknown> = {};
+      let inner: Record<string, unknown> | unknown[] = root;
+      for (let level = 2; level <= levels; level++) {
+        const next: Record<string, unknown> | unknown[] = kind === 'object' ? {} : [];
+        if (Array.isArray(inner)) inner.push(next);
+        else inner.a = next;
+        inner = next;
+      }
+      return root;
+    };
+
+    it(`accepts ${MAX_PAYLOAD_DEPTH} levels and refuses ${MAX_PAYLOAD_DEPTH + 1}, objects and arrays alike`, () => {
+      expect(MAX_PAYLOAD_DEPTH).toBe(64);
+      for (const kind of ['object', 'array'] as const) {
+        expect(parseEnvelope({ ...good, payload: nested(MAX_PAYLOAD_DEPTH, kind) })).toBeDefined();
+        expect(() => parseEnvelope({ ...good, payload: nested(MAX_PAYLOAD_DEPTH + 1, kind) })).toThrow(MessagioEnvelopeError);
+      }
+    });
+
+    it('refuses a payload nested 100,000 levels with too-deep, stating the limit (no RangeError)', () => {
+      let error: unknown;
+      try {
+        parseEnvelope({ ...good, payload: nested(100_000) });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(MessagioEnvelopeError);
+      expect((error as MessagioEnvelopeError).problem).toBe('too-deep');
+      expect((error as Error).message).toBe('Payload nests objects and arrays more than 64 levels deep (the limit); it cannot be rebuilt. Fire flatter messages.');
+      // The same, parsed from JSON text as a broker hands it over.
+      const text = `{"v":1,"type":"T","id":"m","traceId":"t","causationId":null,"firedAt":"2026-01-01T00:00:00.000Z","listener":"l","payload":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`;
+      expect(() => parseEnvelope(JSON.parse(text))).toThrow(/more than 64 levels deep/);
+    });
   });
 
   describe('payload size cap', () => {
