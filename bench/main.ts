@@ -19,6 +19,7 @@ import { inProcessScenario } from './scenarios/06-in-process.js';
 import { bootstrapScenario } from './scenarios/07-bootstrap.js';
 import { memoryScenario } from './scenarios/08-memory.js';
 import { workerProcessesScenario } from './scenarios/09-worker-processes.js';
+import { validationScenario } from './scenarios/10-validation.js';
 
 const SCENARIOS: Scenario[] = [
   fireScenario,
@@ -30,6 +31,7 @@ const SCENARIOS: Scenario[] = [
   bootstrapScenario,
   memoryScenario,
   workerProcessesScenario,
+  validationScenario,
 ];
 
 async function main(args: BenchArgs): Promise<number> {

@@ -8,6 +8,11 @@ import { wireNameOf } from './messagio-type.decorator.js';
 import type { Messagio, MessagioClass } from './messagio.js';
 import { MAX_PAYLOAD_DEPTH, nestsTooDeep } from './payload-depth.js';
 import { unconstructedTarget } from './unconstructed-target.js';
+import { CompiledValidation } from './validation/compiled-validation.js';
+import { INVALID, VALID, type ValidationVerdict } from './validation/validation-verdict.js';
+
+// What `check` returns for a valid message: no promise allocated per call.
+const CHECKED: Promise<void> = Promise.resolve();
 
 /** Settings of the codec, fixed at bootstrap. */
 export interface CodecOptions {
@@ -35,9 +40,17 @@ export function rebuildMessage<T extends Messagio>(cls: MessagioClass<T>, payloa
  */
 export class MessagioCodec {
   readonly validates: boolean;
+  /** Per-class checks compiled from class-validator's metadata (validation/). */
+  private readonly compiled: CompiledValidation | undefined;
 
   constructor(private readonly options: CodecOptions) {
     this.validates = options.validate;
+    this.compiled = options.validate ? CompiledValidation.for(options.validation) : undefined;
+  }
+
+  /** Compiles the validation of a message class now (bootstrap) instead of at its first message. */
+  prepare(cls: MessagioClass): void {
+    this.compiled?.prepare(cls);
   }
 
   async encode(message: Messagio, typeName: string): Promise<Record<string, unknown>> {
@@ -92,11 +105,22 @@ export class MessagioCodec {
     }
   }
 
-  /** Rejects with `MessagioValidationError` when the message breaks its constraints (if validation is on). */
-  async check(message: Messagio, typeName: string): Promise<void> {
-    if (!this.validates) return;
+  /**
+   * Rejects with `MessagioValidationError` when the message breaks its
+   * constraints (if validation is on). The compiled check settles a valid
+   * message synchronously; anything else goes to class-validator's
+   * `validate()`, which decides and builds the errors.
+   */
+  check(message: Messagio, typeName: string): Promise<void> {
+    if (!this.compiled) return CHECKED;
+    const verdict = this.compiled.verdict(message);
+    return verdict === VALID ? CHECKED : this.validateFully(message, typeName, verdict);
+  }
+
+  private async validateFully(message: Messagio, typeName: string, verdict: ValidationVerdict): Promise<void> {
     const errors = await validate(message, this.options.validation);
     if (errors.length > 0) throw new MessagioValidationError(typeName, errors);
+    if (verdict === INVALID) this.compiled?.disagreed(message);
   }
 }
 
