@@ -7,6 +7,7 @@ import type { ResolvedMessagioOptions } from '../messagio.options.js';
 import { ListenerRegistry, type ListenerBinding } from '../listeners/listener.registry.js';
 import { MessagioCodec } from '../message/codec.js';
 import { parseEnvelope, type MessagioEnvelope } from '../message/envelope.js';
+import type { FiresMessages } from '../message/default-publisher.js';
 import { MessageTypesRegistry } from '../message/message-types.registry.js';
 import type { Messagio, MessagioClass } from '../message/messagio.js';
 import { MessagioObservers } from './messagio-observer.js';
@@ -42,6 +43,8 @@ export class MessagioDispatcher {
 
   private readonly codec: MessagioCodec;
   private readonly maxPayloadBytes: number;
+  /** This app's publisher: what `message.fire()` uses inside its listeners (set at bootstrap). */
+  private publisher: FiresMessages | undefined;
 
   constructor(
     private readonly types: MessageTypesRegistry,
@@ -51,6 +54,11 @@ export class MessagioDispatcher {
   ) {
     this.codec = new MessagioCodec({ validate: options.validate, validation: options.validation });
     this.maxPayloadBytes = options.maxPayloadBytes;
+  }
+
+  /** Called once at bootstrap: `message.fire()` inside this app's listeners goes through `publisher`. */
+  useForNestedFires(publisher: FiresMessages): void {
+    this.publisher = publisher;
   }
 
   async dispatch(raw: unknown, { attempt, transport }: DeliveryAttempt): Promise<DeliveryOutcome> {
@@ -108,7 +116,7 @@ export class MessagioDispatcher {
   /** Calls the listener inside its context and applies the retry rule to what it throws. */
   private async run(binding: ListenerBinding, message: Messagio, context: MessagioContext, envelope: MessagioEnvelope): Promise<DeliveryOutcome> {
     try {
-      await runInMessagioContext(context, () => binding.listener.handler(message, context));
+      await runInMessagioContext(context, this.publisher, () => binding.listener.handler(message, context));
       return { status: 'completed', envelope };
     } catch (thrown) {
       const error = thrown instanceof Error ? thrown : new MessagioListenerError(thrown);

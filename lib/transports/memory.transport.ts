@@ -60,6 +60,7 @@ export class MemoryTransport implements MessagioTransport {
   private handler: DeliveryHandler | undefined;
   private seq = 0;
   private paused = false;
+  /** close() began: nothing more starts. */
   private closed = false;
   private idleWaiters: Array<() => void> = [];
   private readonly clock: MessagioClock;
@@ -192,10 +193,12 @@ export class MemoryTransport implements MessagioTransport {
 
   async close(): Promise<void> {
     this.closed = true;
+    // The deliveries in flight finish first; what their listeners fire
+    // meanwhile is stored, then dropped below with the rest and counted.
+    await Promise.all([...this.lanes]);
     for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
     const dropped = this.heap.clear().length;
-    await Promise.all([...this.lanes]);
     if (dropped > 0) this.logger.warn(`In-memory transport closed with ${dropped} queued deliveries not run.`);
     this.notifyIdle();
   }
