@@ -60,3 +60,4 @@ export { MessagioListenerError } from './errors/messagio-listener.error.js';
 export { MessagioPayloadTooLargeError } from './errors/messagio-payload-too-large.error.js';
 export { MessagioTimeoutError } from './errors/messagio-timeout.error.js';
 export { MessagioUnavailableError } from './errors/messagio-unavailable.error.js';
+export { MessagioClosedError } from './errors/messagio-closed.error.js';

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions, type JobState, type KeepJobs, type Telemetry } from 'bullmq';
+import { MessagioClosedError } from '../errors/messagio-closed.error.js';
 import { MessagioUnavailableError } from '../errors/messagio-unavailable.error.js';
 import type { MessagioEnvelope } from '../message/envelope.js';
 import { toBullPriority } from '../delivery/priority.js';
@@ -76,6 +77,8 @@ export class BullMqTransport implements MessagioTransport {
   /** `enqueue` calls waiting on Redis, oldest first (see withinPublishTimeout). */
   private readonly storing = new Set<PendingStore>();
   private storeTimer: NodeJS.Timeout | undefined;
+  /** The queues are closed (or closing, after the listeners in flight finished): enqueue refuses. */
+  private ended = false;
 
   constructor(
     readonly queue: Queue<MessagioEnvelope>,
@@ -93,6 +96,7 @@ export class BullMqTransport implements MessagioTransport {
   }
 
   async enqueue(deliveries: Delivery[]): Promise<void> {
+    if (this.ended) throw new MessagioClosedError(this.name);
     if (deliveries.length === 0) return;
     await this.withinPublishTimeout(async () => {
       // Refuse rather than let the client queue the command offline: a command
@@ -175,6 +179,7 @@ export class BullMqTransport implements MessagioTransport {
     const workers = this.workers;
     this.workers = [];
     await Promise.all(workers.map(({ worker, ready }) => this.closeWorker(worker, ready)));
+    this.ended = true;
     await Promise.all(
       [...this.queues.values()].map(async (q) => {
         if ((await settleWithin(q.close(), 2000)) === 'timeout') await settleWithin(q.disconnect(), 2000);

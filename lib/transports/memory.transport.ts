@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { MessagioClosedError } from '../errors/messagio-closed.error.js';
 import type { DeliveryOutcome } from '../delivery/dispatcher.js';
 import { realClock, type MessagioClock } from './clock.js';
 import { DeliveryHeap, type QueuedDelivery } from './delivery-heap.js';
@@ -62,6 +63,8 @@ export class MemoryTransport implements MessagioTransport {
   private paused = false;
   /** close() began: nothing more starts. */
   private closed = false;
+  /** close() finished: enqueue refuses. */
+  private ended = false;
   private idleWaiters: Array<() => void> = [];
   private readonly clock: MessagioClock;
   private readonly concurrency: number;
@@ -76,6 +79,7 @@ export class MemoryTransport implements MessagioTransport {
   }
 
   async enqueue(deliveries: Delivery[]): Promise<void> {
+    if (this.ended) throw new MessagioClosedError(this.name);
     // What is stored is a snapshot, as a broker's would be: a private copy of
     // a canonical envelope's fields plus its payload as JSON gives it back
     // (copied for a flat payload; else its JSON, made once for the deliveries
@@ -196,6 +200,7 @@ export class MemoryTransport implements MessagioTransport {
     // The deliveries in flight finish first; what their listeners fire
     // meanwhile is stored, then dropped below with the rest and counted.
     await Promise.all([...this.lanes]);
+    this.ended = true;
     for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
     const dropped = this.heap.clear().length;
