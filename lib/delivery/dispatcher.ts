@@ -10,6 +10,7 @@ import { parseEnvelope, type MessagioEnvelope } from '../message/envelope.js';
 import type { FiresMessages } from '../message/default-publisher.js';
 import { MessageTypesRegistry } from '../message/message-types.registry.js';
 import type { Messagio, MessagioClass } from '../message/messagio.js';
+import { logSafe } from './log-safe.js';
 import { MessagioObservers } from './messagio-observer.js';
 import { MessagioContext, deliveryIdOf, runInMessagioContext } from './messagio-context.js';
 import { decideRetry } from './retry.policy.js';
@@ -123,8 +124,10 @@ export class MessagioDispatcher {
       const decision = decideRetry(binding.options, error, context.attempt);
       if (decision.retry) {
         this.logger.warn(
-          `${envelope.listener} failed on ${envelope.type} (messageId=${envelope.id} traceId=${envelope.traceId}, ` +
-            `attempt ${context.attempt}/${context.maxAttempts}), retrying in ${decision.delay} ms: ${error.name}: ${error.message}`,
+          logSafe(
+            `${envelope.listener} failed on ${envelope.type} (messageId=${envelope.id} traceId=${envelope.traceId}, ` +
+              `attempt ${context.attempt}/${context.maxAttempts}), retrying in ${decision.delay} ms: ${error.name}: ${error.message}`,
+          ),
         );
         return { status: 'retry', envelope, error, delay: decision.delay };
       }
@@ -142,8 +145,10 @@ export class MessagioDispatcher {
 
   private logFailure(envelope: MessagioEnvelope, error: Error, attempt: number, reason: string): void {
     this.logger.error(
-      `${envelope.listener} failed for good on ${envelope.type} (messageId=${envelope.id} traceId=${envelope.traceId}, ` +
-        `attempt ${attempt}, ${reason === 'exhausted' ? 'retries exhausted' : 'error not in retryOn'}): ${error.name}: ${error.message}`,
+      logSafe(
+        `${envelope.listener} failed for good on ${envelope.type} (messageId=${envelope.id} traceId=${envelope.traceId}, ` +
+          `attempt ${attempt}, ${reason === 'exhausted' ? 'retries exhausted' : 'error not in retryOn'}): ${error.name}: ${error.message}`,
+      ),
       error.stack,
     );
   }
@@ -151,7 +156,7 @@ export class MessagioDispatcher {
   private logPoison(envelope: MessagioEnvelope | undefined, raw: unknown, error: Error): void {
     const ids = idsOf(envelope ?? raw);
     const kind = error instanceof MessagioValidationError ? 'invalid payload' : 'undeliverable';
-    this.logger.error(`Rejected ${kind} delivery (${ids}): ${error.name}: ${error.message}`);
+    this.logger.error(logSafe(`Rejected ${kind} delivery (${ids}): ${error.name}: ${error.message}`));
   }
 }
 

@@ -18,6 +18,7 @@ import { realClock, sleep, type MessagioClock } from '../transports/clock.js';
 import { splitDeliveryId, type DeliveryState } from '../transports/delivery-state.js';
 import type { Delivery, MessagioTransport } from '../transports/messagio-transport.interface.js';
 import { MessagioDispatcher, type DeliveryOutcome } from './dispatcher.js';
+import { checkFireId } from './fire-id.js';
 import { currentMessagioContext, deliveryIdOf } from './messagio-context.js';
 import { MessagioObservers } from './messagio-observer.js';
 import { MessagioReceipt } from './messagio-receipt.js';
@@ -276,10 +277,6 @@ function checkFireOptions(options: FireOptions): void {
   if (options.delay !== undefined && (typeof options.delay !== 'number' || !Number.isFinite(options.delay) || options.delay < 0)) {
     throw new MessagioConfigurationError(`fire() option delay must be a number of milliseconds ≥ 0, got ${String(options.delay)}.`);
   }
-  for (const key of ['messageId', 'traceId'] as const) {
-    const value = options[key];
-    if (value !== undefined && (typeof value !== 'string' || value === '' || /[:|]/.test(value))) {
-      throw new MessagioConfigurationError(`fire() option ${key} must be a non-empty string without ':' or '|', got ${JSON.stringify(value)}.`);
-    }
-  }
+  if (options.messageId !== undefined) checkFireId(options.messageId, 'fire() option messageId');
+  if (options.traceId !== undefined) checkFireId(options.traceId, 'fire() option traceId');
 }
