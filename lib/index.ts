@@ -52,7 +52,7 @@ export { MessagioDispatchError, type MessagioListenerFailure } from './errors/me
 export { MessagioConfigurationError } from './errors/messagio-configuration.error.js';
 export { MessagioTypeConflictError } from './errors/messagio-type-conflict.error.js';
 export { MessagioDuplicateListenerError } from './errors/messagio-duplicate-listener.error.js';
-export { MessagioInvalidMessageError } from './errors/messagio-invalid-message.error.js';
+export { MessagioInvalidMessageError, type MessagioInvalidMessageDetail } from './errors/messagio-invalid-message.error.js';
 export { MessagioNoListenersError } from './errors/messagio-no-listeners.error.js';
 export { MessagioNotInitializedError } from './errors/messagio-not-initialized.error.js';
 export { MessagioEnvelopeError, type MessagioEnvelopeProblem } from './errors/messagio-envelope.error.js';

@@ -14,6 +14,7 @@ import { copyAsJson, ENVELOPE_VERSION, makeEnvelope, type MessagioEnvelope } fro
 import { FAULT_TYPE, MessagioFault } from '../message/messagio-fault.js';
 import { MessageTypesRegistry } from '../message/message-types.registry.js';
 import { Messagio, type MessagioClass } from '../message/messagio.js';
+import { findUnserialisable } from '../message/unserialisable-property.js';
 import { realClock, sleep, type MessagioClock } from '../transports/clock.js';
 import { splitDeliveryId, type DeliveryState } from '../transports/delivery-state.js';
 import type { Delivery, MessagioTransport } from '../transports/messagio-transport.interface.js';
@@ -126,8 +127,14 @@ export class MessagioPublisher {
     checkFireOptions(options);
     const type = this.types.nameOf(message.constructor as MessagioClass);
     if (this.codec.validates) await this.codec.check(message, type);
-    const payload = this.codec.toPayload(message);
-    const payloadJson = JSON.stringify(payload);
+    let payload: Record<string, unknown>;
+    let payloadJson: string;
+    try {
+      payload = this.codec.toPayload(message);
+      payloadJson = JSON.stringify(payload);
+    } catch (error) {
+      throw unserialisable(message, type, error);
+    }
     // UTF-8 takes at most 3 bytes per UTF-16 unit: most payloads are measured by their length alone.
     if (payloadJson.length * 3 > this.options.maxPayloadBytes) {
       const bytes = Buffer.byteLength(payloadJson);
@@ -279,4 +286,13 @@ function checkFireOptions(options: FireOptions): void {
   }
   if (options.messageId !== undefined) checkFireId(options.messageId, 'fire() option messageId');
   if (options.traceId !== undefined) checkFireId(options.traceId, 'fire() option traceId');
+}
+
+/** Why a message's payload could not be serialised, naming the property (the payload is walked on this error path only). */
+function unserialisable(message: Messagio, type: string, error: unknown): MessagioInvalidMessageError {
+  const found = findUnserialisable(message);
+  const detail = found
+    ? { messageType: type, property: found.property, reason: found.reason }
+    : { messageType: type, reason: `its payload cannot be serialised to JSON (${(error as Error)?.name}: ${(error as Error)?.message})` };
+  return new MessagioInvalidMessageError(message, detail, { cause: error });
 }
