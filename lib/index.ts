@@ -32,7 +32,7 @@ export { MemoryTransport, type MemoryTransportOptions } from './transports/memor
 export type { MessagioClock } from './transports/clock.js';
 export type { DeliveryState, DeliveryStatus, DeliveryCounts, FailedFilter } from './transports/delivery-state.js';
 
-export type { FireOptions, FireReceipt } from './interfaces/fire-options.interface.js';
+export type { FireOptions, FireManyOptions, FireReceipt } from './interfaces/fire-options.interface.js';
 export type {
   MessagioModuleOptions,
   MessagioModuleAsyncOptions,
@@ -49,6 +49,7 @@ export type {
 export { MessagioError } from './errors/messagio.error.js';
 export { MessagioValidationError, type MessagioPropertyViolation } from './errors/messagio-validation.error.js';
 export { MessagioDispatchError, type MessagioListenerFailure } from './errors/messagio-dispatch.error.js';
+export { MessagioBatchDispatchError } from './errors/messagio-batch-dispatch.error.js';
 export { MessagioConfigurationError } from './errors/messagio-configuration.error.js';
 export { MessagioTypeConflictError } from './errors/messagio-type-conflict.error.js';
 export { MessagioDuplicateListenerError } from './errors/messagio-duplicate-listener.error.js';

@@ -1,12 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { MESSAGIO_CLOCK, MESSAGIO_MODULE_OPTIONS, MESSAGIO_TRANSPORT } from '../messagio.constants.js';
+import { MessagioBatchDispatchError } from '../errors/messagio-batch-dispatch.error.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import { MessagioDispatchError, type MessagioListenerFailure } from '../errors/messagio-dispatch.error.js';
 import { MessagioInvalidMessageError } from '../errors/messagio-invalid-message.error.js';
 import { MessagioNoListenersError } from '../errors/messagio-no-listeners.error.js';
 import { MessagioPayloadTooLargeError } from '../errors/messagio-payload-too-large.error.js';
-import type { FireOptions } from '../interfaces/fire-options.interface.js';
+import type { FireManyOptions, FireOptions } from '../interfaces/fire-options.interface.js';
 import type { ResolvedMessagioOptions } from '../messagio.options.js';
 import { ListenerRegistry, type ListenerBinding } from '../listeners/listener.registry.js';
 import { MessagioCodec } from '../message/codec.js';
@@ -74,17 +75,27 @@ export class MessagioPublisher {
 
   /**
    * Fires several messages; their deliveries are stored in one round trip.
-   * Nothing is stored if any message is invalid. `messageId` cannot be shared.
+   * Nothing is stored if any message is invalid. `messageId` cannot be shared:
+   * `messageIds` gives each message its own idempotency key, so that a
+   * rejected call can be made again without storing any delivery twice.
+   * With `sync`, every message's listeners run, then it rejects with
+   * `MessagioBatchDispatchError` if any failed.
    */
-  async fireMany(messages: Messagio[], options: Omit<FireOptions, 'messageId'> = {}): Promise<MessagioReceipt[]> {
+  async fireMany(messages: Messagio[], options: FireManyOptions = {}): Promise<MessagioReceipt[]> {
     if (!Array.isArray(messages)) throw new MessagioInvalidMessageError(messages);
+    checkFireOptions(options);
     if ((options as FireOptions).messageId !== undefined) {
-      throw new MessagioConfigurationError('fireMany() cannot share one messageId between messages; fire them one by one.');
+      throw new MessagioConfigurationError('fireMany() cannot share one messageId between messages: give one per message with { messageIds: [...] }.');
     }
-    const prepared = await Promise.all(messages.map((m) => this.prepare(m, options)));
+    const ids = options.messageIds;
+    if (ids !== undefined) checkMessageIds(ids, messages.length);
+    const prepared = await Promise.all(messages.map((m, i) => this.prepare(m, ids ? { ...options, messageId: ids[i] } : options)));
     if (options.sync) {
+      // Every message runs; the failures are reported together at the end.
       const receipts: MessagioReceipt[] = [];
-      for (const p of prepared) receipts.push(await this.runSync(p));
+      const failures: MessagioDispatchError[] = [];
+      for (const p of prepared) receipts.push(await this.runSync(p, failures));
+      if (failures.length > 0) throw new MessagioBatchDispatchError(failures, receipts);
       return receipts;
     }
     const deliveries = prepared.flatMap((p) => p.deliveries);
@@ -186,8 +197,10 @@ export class MessagioPublisher {
    * for a flat payload, else the JSON measured at prepare, parsed again; the
    * other envelope fields are strings, which JSON keeps as they are), so every
    * listener rebuilds its own message from what a queue would have stored.
+   * Failed listeners reject with `MessagioDispatchError`, or, given
+   * `batchFailures` (fireMany), add it there and resolve.
    */
-  private async runSync(prepared: PreparedFire): Promise<MessagioReceipt> {
+  private async runSync(prepared: PreparedFire, batchFailures?: MessagioDispatchError[]): Promise<MessagioReceipt> {
     const { deliveries, payloadJson } = prepared;
     // A flat payload is copied the way JSON would give it back, from a private
     // snapshot taken before observers see the message; others are parsed.
@@ -214,7 +227,11 @@ export class MessagioPublisher {
         break;
       }
     }
-    if (failures) throw new MessagioDispatchError(prepared.type, prepared.messageId, failures);
+    if (failures) {
+      const error = new MessagioDispatchError(prepared.type, prepared.messageId, failures);
+      if (!batchFailures) throw error;
+      batchFailures.push(error);
+    }
     return receipt;
   }
 
@@ -286,6 +303,20 @@ function checkFireOptions(options: FireOptions): void {
   }
   if (options.messageId !== undefined) checkFireId(options.messageId, 'fire() option messageId');
   if (options.traceId !== undefined) checkFireId(options.traceId, 'fire() option traceId');
+}
+
+function checkMessageIds(ids: readonly string[], count: number): void {
+  if (!Array.isArray(ids) || ids.length !== count) {
+    throw new MessagioConfigurationError(
+      `fireMany() option messageIds must be an array with one id per message (${count}), got ${Array.isArray(ids) ? `${ids.length} ids` : String(ids)}.`,
+    );
+  }
+  const seen = new Set<string>();
+  for (let i = 0; i < ids.length; i++) {
+    checkFireId(ids[i], `fireMany() option messageIds[${i}]`);
+    if (seen.has(ids[i]!)) throw new MessagioConfigurationError(`fireMany() option messageIds has "${ids[i]}" twice: each message needs its own id.`);
+    seen.add(ids[i]!);
+  }
 }
 
 /** Why a message's payload could not be serialised, naming the property (the payload is walked on this error path only). */

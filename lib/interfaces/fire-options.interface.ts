@@ -25,6 +25,22 @@ export interface FireOptions {
 }
 
 /**
+ * Options of `publisher.fireMany()`: those of `fire()` shared by every
+ * message, and one idempotency key per message instead of `messageId`.
+ * @publicApi
+ */
+export interface FireManyOptions extends Omit<FireOptions, 'messageId'> {
+  /**
+   * Idempotency keys, one per message, in the same order (each follows the
+   * rules of `messageId`; no two alike). A `fireMany` that rejected — its
+   * deliveries may still have been stored — can be fired again with the same
+   * messages and `messageIds`: each delivery is stored once.
+   * @default a random UUID per message
+   */
+  messageIds?: readonly string[];
+}
+
+/**
  * What `fire()` resolves to once the deliveries are stored (or, with
  * `sync: true`, once every listener has run).
  * @publicApi
