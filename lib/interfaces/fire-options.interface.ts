@@ -5,7 +5,8 @@
 export interface FireOptions {
   /**
    * Run the listeners in this process, in priority order, and wait for all of
-   * them; rejects with `MessagioDispatchError` if any failed for good.
+   * them; rejects with `MessagioDispatchError` if any failed for good
+   * (`fireMany`: `MessagioBatchDispatchError`, once every message ran).
    * @default false
    */
   sync?: boolean;
@@ -13,12 +14,14 @@ export interface FireOptions {
   delay?: number;
   /**
    * Idempotency key. Firing the same `messageId` again while its deliveries are
-   * still kept in the queue enqueues nothing new.
+   * still kept in the queue enqueues nothing new. 1 to 128 printable ASCII
+   * characters without spaces, ':' or '|'.
    * @default a random UUID
    */
   messageId?: string;
   /**
-   * Correlates everything this message causes.
+   * Correlates everything this message causes. Same rules as `messageId` (it
+   * often comes from a request header: it is checked before it reaches a log).
    * @default the handled message's traceId inside a listener, else a new UUID
    */
   traceId?: string;
