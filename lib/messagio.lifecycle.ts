@@ -52,6 +52,7 @@ export class MessagioLifecycle implements OnModuleInit, OnApplicationBootstrap, 
     try {
       await this.transport.close();
     } finally {
+      this.publisher.markClosed();
       removeDefaultPublisher(this.publisher);
     }
   }

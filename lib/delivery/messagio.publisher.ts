@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { MESSAGIO_CLOCK, MESSAGIO_MODULE_OPTIONS, MESSAGIO_TRANSPORT } from '../messagio.constants.js';
 import { MessagioBatchDispatchError } from '../errors/messagio-batch-dispatch.error.js';
+import { MessagioClosedError } from '../errors/messagio-closed.error.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import { MessagioDispatchError, type MessagioListenerFailure } from '../errors/messagio-dispatch.error.js';
 import { MessagioInvalidMessageError } from '../errors/messagio-invalid-message.error.js';
@@ -48,6 +49,8 @@ export class MessagioPublisher {
   private readonly codec: MessagioCodec;
   private readonly warnedTypes = new Set<string>();
   private readonly inspect = (ids: string[]) => this.inspectDeliveries(ids);
+  /** The app closed: nothing is fired any more, not even in process (sync). */
+  private closed = false;
 
   constructor(
     private readonly types: MessageTypesRegistry,
@@ -67,6 +70,7 @@ export class MessagioPublisher {
    * transport (or, with `sync: true`, once every listener has run).
    */
   async fire(message: Messagio, options: FireOptions = {}): Promise<MessagioReceipt> {
+    if (this.closed) throw new MessagioClosedError(this.transport.name);
     const prepared = await this.prepare(message, options);
     if (options.sync) return this.runSync(prepared);
     if (prepared.deliveries.length > 0) await this.transport.enqueue(prepared.deliveries);
@@ -82,6 +86,7 @@ export class MessagioPublisher {
    * `MessagioBatchDispatchError` if any failed.
    */
   async fireMany(messages: Messagio[], options: FireManyOptions = {}): Promise<MessagioReceipt[]> {
+    if (this.closed) throw new MessagioClosedError(this.transport.name);
     if (!Array.isArray(messages)) throw new MessagioInvalidMessageError(messages);
     checkFireOptions(options);
     if ((options as FireOptions).messageId !== undefined) {
@@ -101,6 +106,15 @@ export class MessagioPublisher {
     const deliveries = prepared.flatMap((p) => p.deliveries);
     if (deliveries.length > 0) await this.transport.enqueue(deliveries);
     return prepared.map((p) => this.stored(p));
+  }
+
+  /**
+   * Called by the module's lifecycle once `app.close()` has closed the
+   * transport (the listeners in flight have finished): from then on every
+   * fire rejects with `MessagioClosedError`. Not for application code.
+   */
+  markClosed(): void {
+    this.closed = true;
   }
 
   /**

@@ -25,24 +25,29 @@ async function fireAfterClose(app: TestingModule): Promise<unknown[]> {
   return Promise.all([
     publisher.fire(new PerformAction('late', 1)).then(() => 'resolved', (e: unknown) => e),
     publisher.fireMany([new PerformAction('late', 2), new PerformAction('late', 3)]).then(() => 'resolved', (e: unknown) => e),
+    // In process: the closed app's listeners must not run either.
+    publisher.fire(new PerformAction('late', 4), { sync: true }).then(() => 'resolved', (e: unknown) => e),
+    publisher.fireMany([new PerformAction('late', 5)], { sync: true }).then(() => 'resolved', (e: unknown) => e),
     // The transport itself, kept by user code (a custom setup, a test).
     transport.enqueue([]).then(() => 'resolved', (e: unknown) => e),
   ]);
 }
 
 describe.each(TRANSPORTS)('fire() after app.close() (%s)', (transport) => {
-  it('the injected publisher rejects with MessagioClosedError and stores nothing; message.fire() with MessagioNotInitializedError', async () => {
+  it('the injected publisher rejects with MessagioClosedError (sync too), stores and runs nothing; message.fire() with MessagioNotInitializedError', async () => {
     const app = await createApp({ transport, providers: [Listeners] });
     const queueName = transport === 'bullmq' ? queueOf(app).name : '';
-    const [fire, fireMany, enqueue] = await fireAfterClose(app);
-    for (const error of [fire, fireMany, enqueue]) {
+    const errors = await fireAfterClose(app);
+    expect(errors).toHaveLength(5);
+    for (const error of errors) {
       expect(error).toBeInstanceOf(MessagioClosedError);
       expect((error as Error).message).toBe(
         `The ${transport} transport is closed (app.close() ran): the message was not stored. ` +
           'Fire through an application that is open (listeners still running while it closes may fire until they finish).',
       );
     }
-    await expect(new PerformAction('late', 4).fire()).rejects.toBeInstanceOf(MessagioNotInitializedError);
+    await expect(new PerformAction('late', 6).fire()).rejects.toBeInstanceOf(MessagioNotInitializedError);
+    expect(app.get(Recorder).calls).toEqual([]);
     if (transport === 'memory') {
       expect(await memoryTransportOf(app).counts()).toEqual({ queued: 0, delayed: 0, running: 0, completed: 0, failed: 0 });
     } else {
@@ -54,14 +59,16 @@ describe.each(TRANSPORTS)('fire() after app.close() (%s)', (transport) => {
 });
 
 describe('fire() after app.close() (testing module)', () => {
-  it('rejects with MessagioClosedError', async () => {
+  it('rejects with MessagioClosedError (sync too) and runs nothing', async () => {
     const app = await Test.createTestingModule({ imports: [MessagioTestingModule.forRoot()], providers: [Recorder, Listeners] }).compile();
     await app.init();
-    const [fire, fireMany, enqueue] = await fireAfterClose(app);
-    for (const error of [fire, fireMany, enqueue]) {
+    const errors = await fireAfterClose(app);
+    expect(errors).toHaveLength(5);
+    for (const error of errors) {
       expect(error).toBeInstanceOf(MessagioClosedError);
       expect((error as MessagioClosedError).transport).toBe('test');
     }
+    expect(app.get(Recorder).calls).toEqual([]);
   });
 });
 
