@@ -71,6 +71,7 @@ export class MessagioPublisher {
    */
   async fire(message: Messagio, options: FireOptions = {}): Promise<MessagioReceipt> {
     if (this.closed) throw new MessagioClosedError(this.transport.name);
+    checkFireOptions(options);
     const prepared = await this.prepare(message, options);
     if (options.sync) return this.runSync(prepared);
     if (prepared.deliveries.length > 0) await this.transport.enqueue(prepared.deliveries);
@@ -146,10 +147,14 @@ export class MessagioPublisher {
     }
   }
 
-  /** `causationId` defaults to the message being handled in this async context, if any. */
+  /**
+   * `causationId` defaults to the message being handled in this async context,
+   * if any. `options` are checked by the caller: fire() options by
+   * checkFireOptions; a fault's traceId is the failed delivery's, read from
+   * stored data, and must not stop its fault from being fired.
+   */
   private async prepare(message: Messagio, options: FireOptions, causationId?: string): Promise<PreparedFire> {
     if (!(message instanceof Messagio)) throw new MessagioInvalidMessageError(message);
-    checkFireOptions(options);
     const type = this.types.nameOf(message.constructor as MessagioClass);
     if (this.codec.validates) await this.codec.check(message, type);
     let payload: Record<string, unknown>;

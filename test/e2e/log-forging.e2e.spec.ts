@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { Injectable, Logger } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
-import { OnMessagio, type Delivery, type MessagioEnvelope } from '../../lib/index.js';
+import { MessagioFault, OnMessagio, type Delivery, type MessagioEnvelope } from '../../lib/index.js';
 import { createApp } from './fixtures/app.js';
 import { PerformAction, TimeoutError } from './fixtures/messages.js';
 import { TRANSPORTS, transportOf } from './fixtures/transports.js';
@@ -13,6 +13,14 @@ class Flaky {
   @OnMessagio(PerformAction, { id: 'flaky', retryOn: [TimeoutError], maxRetries: 1, retryDelay: 5 })
   flaky(msg: PerformAction) {
     throw new TimeoutError(`gave up on ${msg.actionName}`);
+  }
+}
+
+@Injectable()
+class Faults {
+  static seen: MessagioFault[] = [];
+  @OnMessagio(MessagioFault, { id: 'faults' }) onFault(fault: MessagioFault) {
+    Faults.seen.push(fault);
   }
 }
 
@@ -78,5 +86,14 @@ describe.each(TRANSPORTS)('log lines from stored data (%s)', (transport) => {
       error.mockRestore();
       warn.mockRestore();
     }
+  });
+
+  it('a delivery whose stored traceId breaks the rules for fire() options still gets its MessagioFault', async () => {
+    Faults.seen = [];
+    app = await createApp({ transport, providers: [Flaky, Faults] });
+    const failing = envelope({});
+    await store(app, transport, [failing]);
+    await eventually(() => Faults.seen.length === 1, 10_000, 'the fault');
+    expect([Faults.seen[0]!.messageId, Faults.seen[0]!.listener, Faults.seen[0]!.traceId]).toEqual([failing.id, 'flaky', failing.traceId]);
   });
 });
