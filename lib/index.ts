@@ -32,7 +32,7 @@ export { MemoryTransport, type MemoryTransportOptions } from './transports/memor
 export type { MessagioClock } from './transports/clock.js';
 export type { DeliveryState, DeliveryStatus, DeliveryCounts, FailedFilter } from './transports/delivery-state.js';
 
-export type { FireOptions, FireReceipt } from './interfaces/fire-options.interface.js';
+export type { FireOptions, FireManyOptions, FireReceipt } from './interfaces/fire-options.interface.js';
 export type {
   MessagioModuleOptions,
   MessagioModuleAsyncOptions,
@@ -50,10 +50,11 @@ export type {
 export { MessagioError } from './errors/messagio.error.js';
 export { MessagioValidationError, type MessagioPropertyViolation } from './errors/messagio-validation.error.js';
 export { MessagioDispatchError, type MessagioListenerFailure } from './errors/messagio-dispatch.error.js';
+export { MessagioBatchDispatchError } from './errors/messagio-batch-dispatch.error.js';
 export { MessagioConfigurationError } from './errors/messagio-configuration.error.js';
 export { MessagioTypeConflictError } from './errors/messagio-type-conflict.error.js';
 export { MessagioDuplicateListenerError } from './errors/messagio-duplicate-listener.error.js';
-export { MessagioInvalidMessageError } from './errors/messagio-invalid-message.error.js';
+export { MessagioInvalidMessageError, type MessagioInvalidMessageDetail } from './errors/messagio-invalid-message.error.js';
 export { MessagioNoListenersError } from './errors/messagio-no-listeners.error.js';
 export { MessagioNotInitializedError } from './errors/messagio-not-initialized.error.js';
 export { MessagioEnvelopeError, type MessagioEnvelopeProblem } from './errors/messagio-envelope.error.js';
@@ -62,3 +63,4 @@ export { MessagioPayloadTooLargeError } from './errors/messagio-payload-too-larg
 export { MessagioPayloadTooDeepError } from './errors/messagio-payload-too-deep.error.js';
 export { MessagioTimeoutError } from './errors/messagio-timeout.error.js';
 export { MessagioUnavailableError } from './errors/messagio-unavailable.error.js';
+export { MessagioClosedError } from './errors/messagio-closed.error.js';

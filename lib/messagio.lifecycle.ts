@@ -17,7 +17,8 @@ import type { MessagioTransport } from './transports/messagio-transport.interfac
 /**
  * Starts consuming once every listener is discovered (module init is done),
  * and on `app.close()` stops taking work and waits for deliveries in flight
- * before the queue and its connections are closed.
+ * before the queue and its connections are closed. Listeners in flight keep
+ * firing through this app until they finish.
  */
 @Injectable()
 export class MessagioLifecycle implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
@@ -32,6 +33,7 @@ export class MessagioLifecycle implements OnModuleInit, OnApplicationBootstrap, 
 
   onModuleInit(): void {
     for (const observer of this.options.observers) this.observers.add(observer);
+    this.dispatcher.useForNestedFires(this.publisher);
     pushDefaultPublisher(this.publisher);
   }
 
@@ -46,7 +48,14 @@ export class MessagioLifecycle implements OnModuleInit, OnApplicationBootstrap, 
   }
 
   async onModuleDestroy(): Promise<void> {
-    removeDefaultPublisher(this.publisher);
-    await this.transport.close();
+    // Close first: the transport waits for the listeners in flight, which may
+    // still fire (message.fire() finds this app through the delivery's async
+    // context, the injected publisher is this one). Only then detach.
+    try {
+      await this.transport.close();
+    } finally {
+      this.publisher.markClosed();
+      removeDefaultPublisher(this.publisher);
+    }
   }
 }

@@ -7,8 +7,10 @@ import type { ResolvedMessagioOptions } from '../messagio.options.js';
 import { ListenerRegistry, type ListenerBinding } from '../listeners/listener.registry.js';
 import { MessagioCodec } from '../message/codec.js';
 import { parseEnvelope, type MessagioEnvelope } from '../message/envelope.js';
+import type { FiresMessages } from '../message/default-publisher.js';
 import { MessageTypesRegistry } from '../message/message-types.registry.js';
 import type { Messagio, MessagioClass } from '../message/messagio.js';
+import { logSafe } from './log-safe.js';
 import { MessagioObservers } from './messagio-observer.js';
 import { MessagioContext, deliveryIdOf, runInMessagioContext } from './messagio-context.js';
 import { decideRetry } from './retry.policy.js';
@@ -52,6 +54,8 @@ export class MessagioDispatcher {
 
   private readonly codec: MessagioCodec;
   private readonly maxPayloadBytes: number;
+  /** This app's publisher: what `message.fire()` uses inside its listeners (set at bootstrap). */
+  private publisher: FiresMessages | undefined;
 
   constructor(
     private readonly types: MessageTypesRegistry,
@@ -61,6 +65,11 @@ export class MessagioDispatcher {
   ) {
     this.codec = new MessagioCodec({ validate: options.validate, validation: options.validation });
     this.maxPayloadBytes = options.maxPayloadBytes;
+  }
+
+  /** Called once at bootstrap: `message.fire()` inside this app's listeners goes through `publisher`. */
+  useForNestedFires(publisher: FiresMessages): void {
+    this.publisher = publisher;
   }
 
   async dispatch(raw: unknown, { attempt, transport, id }: DeliveryAttempt): Promise<DeliveryOutcome> {
@@ -118,15 +127,17 @@ export class MessagioDispatcher {
   /** Calls the listener inside its context and applies the retry rule to what it throws. */
   private async run(binding: ListenerBinding, message: Messagio, context: MessagioContext, envelope: MessagioEnvelope): Promise<DeliveryOutcome> {
     try {
-      await runInMessagioContext(context, () => binding.listener.handler(message, context));
+      await runInMessagioContext(context, this.publisher, () => binding.listener.handler(message, context));
       return { status: 'completed', envelope };
     } catch (thrown) {
       const error = thrown instanceof Error ? thrown : new MessagioListenerError(thrown);
       const decision = decideRetry(binding.options, error, context.attempt);
       if (decision.retry) {
         this.logger.warn(
-          `${envelope.listener} failed on ${envelope.type} (messageId=${envelope.id} traceId=${envelope.traceId}, ` +
-            `attempt ${context.attempt}/${context.maxAttempts}), retrying in ${decision.delay} ms: ${error.name}: ${error.message}`,
+          logSafe(
+            `${envelope.listener} failed on ${envelope.type} (messageId=${envelope.id} traceId=${envelope.traceId}, ` +
+              `attempt ${context.attempt}/${context.maxAttempts}), retrying in ${decision.delay} ms: ${error.name}: ${error.message}`,
+          ),
         );
         return { status: 'retry', envelope, error, delay: decision.delay };
       }
@@ -144,8 +155,10 @@ export class MessagioDispatcher {
 
   private logFailure(envelope: MessagioEnvelope, error: Error, attempt: number, reason: string): void {
     this.logger.error(
-      `${envelope.listener} failed for good on ${envelope.type} (messageId=${envelope.id} traceId=${envelope.traceId}, ` +
-        `attempt ${attempt}, ${reason === 'exhausted' ? 'retries exhausted' : 'error not in retryOn'}): ${error.name}: ${error.message}`,
+      logSafe(
+        `${envelope.listener} failed for good on ${envelope.type} (messageId=${envelope.id} traceId=${envelope.traceId}, ` +
+          `attempt ${attempt}, ${reason === 'exhausted' ? 'retries exhausted' : 'error not in retryOn'}): ${error.name}: ${error.message}`,
+      ),
       error.stack,
     );
   }
@@ -154,7 +167,7 @@ export class MessagioDispatcher {
     // The stored id names the delivery even when its data says nothing readable.
     const ids = `${id !== undefined ? `id=${id} ` : ''}${idsOf(envelope ?? raw)}`;
     const kind = error instanceof MessagioValidationError ? 'invalid payload' : 'undeliverable';
-    this.logger.error(`Rejected ${kind} delivery (${ids}): ${error.name}: ${error.message}`);
+    this.logger.error(logSafe(`Rejected ${kind} delivery (${ids}): ${error.name}: ${error.message}`));
   }
 }
 

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { FiresMessages } from '../message/default-publisher.js';
 
 /**
  * Facts about the delivery a listener is running, given as its second argument.
@@ -43,17 +44,33 @@ export class MessagioContext {
   }
 }
 
-// Carries the running delivery through async calls, so a message fired inside a
-// listener inherits its traceId and takes its id as causationId.
-const storage = new AsyncLocalStorage<MessagioContext>();
+/**
+ * What the async context of a running delivery carries: its facts, and the
+ * publisher of the app running it (for `message.fire()` inside the listener).
+ */
+interface DeliveryScope {
+  readonly context: MessagioContext;
+  readonly publisher: FiresMessages | undefined;
+}
 
-export function runInMessagioContext<T>(context: MessagioContext, fn: () => T): T {
-  return storage.run(context, fn);
+// Carries the running delivery through async calls, so a message fired inside a
+// listener inherits its traceId, takes its id as causationId, and goes through
+// the app that runs the listener (even while it closes, or after another app
+// was initialised in the same process).
+const storage = new AsyncLocalStorage<DeliveryScope>();
+
+export function runInMessagioContext<T>(context: MessagioContext, publisher: FiresMessages | undefined, fn: () => T): T {
+  return storage.run({ context, publisher }, fn);
 }
 
 /** The delivery being handled by the current async call chain, if any. */
 export function currentMessagioContext(): MessagioContext | undefined {
-  return storage.getStore();
+  return storage.getStore()?.context;
+}
+
+/** The publisher of the app whose delivery is being handled by the current async call chain, if any. */
+export function currentDeliveryPublisher(): FiresMessages | undefined {
+  return storage.getStore()?.publisher;
 }
 
 /** Job/delivery id of one message × listener. `|` because BullMQ forbids `:` in custom ids. */

@@ -39,8 +39,9 @@ export interface MessagioDeliveryFailedEvent extends MessagioDeliveryEndedEvent 
 
 /**
  * Hooks into the life of messages and deliveries, for metrics, logging and
- * test harnesses. Every method is optional and called synchronously; an
- * observer that throws is logged and ignored, it never affects a delivery.
+ * test harnesses. Every method is optional and called synchronously (a
+ * promise it returns is not awaited); an observer that throws, or whose
+ * promise rejects, is logged and ignored: it never affects a delivery.
  * @publicApi
  */
 export interface MessagioObserver {
@@ -78,13 +79,21 @@ export class MessagioObservers {
 
   emit<H extends Hook>(hook: H, event: Parameters<NonNullable<MessagioObserver[H]>>[0]): void {
     for (const observer of this.list) {
-      const fn = observer[hook] as ((e: typeof event) => void) | undefined;
+      const fn = observer[hook] as ((e: typeof event) => unknown) | undefined;
       if (!fn) continue;
       try {
-        fn.call(observer, event);
+        const result = fn.call(observer, event);
+        // An async hook's rejection would be unhandled, and end the process.
+        if (result !== undefined && typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+          (result as PromiseLike<unknown>).then(undefined, (error: unknown) => this.report(hook, error));
+        }
       } catch (error) {
-        this.logger.error(`A MessagioObserver threw in ${hook}: ${(error as Error)?.message}`, (error as Error)?.stack);
+        this.report(hook, error);
       }
     }
+  }
+
+  private report(hook: Hook, error: unknown): void {
+    this.logger.error(`A MessagioObserver threw in ${hook}: ${(error as Error)?.message}`, (error as Error)?.stack);
   }
 }

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { MESSAGIO_CLOCK, MESSAGIO_MODULE_OPTIONS, MESSAGIO_TRANSPORT } from '../messagio.constants.js';
+import { MessagioBatchDispatchError } from '../errors/messagio-batch-dispatch.error.js';
+import { MessagioClosedError } from '../errors/messagio-closed.error.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import { MessagioDispatchError, type MessagioListenerFailure } from '../errors/messagio-dispatch.error.js';
+import { MessagioError } from '../errors/messagio.error.js';
 import { MessagioInvalidMessageError } from '../errors/messagio-invalid-message.error.js';
 import { MessagioNoListenersError } from '../errors/messagio-no-listeners.error.js';
 import { MessagioPayloadTooLargeError } from '../errors/messagio-payload-too-large.error.js';
-import type { FireOptions } from '../interfaces/fire-options.interface.js';
+import type { FireManyOptions, FireOptions } from '../interfaces/fire-options.interface.js';
 import type { ResolvedMessagioOptions } from '../messagio.options.js';
 import { ListenerRegistry, type ListenerBinding } from '../listeners/listener.registry.js';
 import { MessagioCodec } from '../message/codec.js';
@@ -14,11 +17,13 @@ import { copyAsJson, ENVELOPE_VERSION, makeEnvelope, type MessagioEnvelope } fro
 import { FAULT_TYPE } from '../message/messagio-fault.js';
 import { MessageTypesRegistry } from '../message/message-types.registry.js';
 import { Messagio, type MessagioClass } from '../message/messagio.js';
+import { findUnserialisable } from '../message/unserialisable-property.js';
 import { realClock, sleep, type MessagioClock } from '../transports/clock.js';
 import { splitDeliveryId, type DeliveryState } from '../transports/delivery-state.js';
 import type { Delivery, MessagioTransport } from '../transports/messagio-transport.interface.js';
 import { MessagioDispatcher } from './dispatcher.js';
 import type { MessagioFaultReporter } from './fault.reporter.js';
+import { checkFireId } from './fire-id.js';
 import { currentMessagioContext, deliveryIdOf } from './messagio-context.js';
 import { MessagioObservers } from './messagio-observer.js';
 import { MessagioReceipt } from './messagio-receipt.js';
@@ -48,6 +53,8 @@ export class MessagioPublisher {
   private readonly inspect = (ids: string[]) => this.inspectDeliveries(ids);
   /** Reports the sync path's failures; set by the reporter, which fires through this publisher. @internal */
   faults: MessagioFaultReporter | undefined;
+  /** The app closed: nothing is fired any more, not even in process (sync). */
+  private closed = false;
 
   constructor(
     private readonly types: MessageTypesRegistry,
@@ -67,6 +74,8 @@ export class MessagioPublisher {
    * transport (or, with `sync: true`, once every listener has run).
    */
   async fire(message: Messagio, options: FireOptions = {}): Promise<MessagioReceipt> {
+    if (this.closed) throw new MessagioClosedError(this.transport.name);
+    checkFireOptions(options);
     const prepared = await this.prepare(message, options);
     if (options.sync) return this.runSync(prepared);
     if (prepared.deliveries.length > 0) await this.transport.enqueue(prepared.deliveries);
@@ -75,22 +84,42 @@ export class MessagioPublisher {
 
   /**
    * Fires several messages; their deliveries are stored in one round trip.
-   * Nothing is stored if any message is invalid. `messageId` cannot be shared.
+   * Nothing is stored if any message is invalid. `messageId` cannot be shared:
+   * `messageIds` gives each message its own idempotency key, so that a
+   * rejected call can be made again without storing any delivery twice.
+   * With `sync`, every message's listeners run, then it rejects with
+   * `MessagioBatchDispatchError` if any failed.
    */
-  async fireMany(messages: Messagio[], options: Omit<FireOptions, 'messageId'> = {}): Promise<MessagioReceipt[]> {
+  async fireMany(messages: Messagio[], options: FireManyOptions = {}): Promise<MessagioReceipt[]> {
+    if (this.closed) throw new MessagioClosedError(this.transport.name);
     if (!Array.isArray(messages)) throw new MessagioInvalidMessageError(messages);
+    checkFireOptions(options);
     if ((options as FireOptions).messageId !== undefined) {
-      throw new MessagioConfigurationError('fireMany() cannot share one messageId between messages; fire them one by one.');
+      throw new MessagioConfigurationError('fireMany() cannot share one messageId between messages: give one per message with { messageIds: [...] }.');
     }
-    const prepared = await Promise.all(messages.map((m) => this.prepare(m, options)));
+    const ids = options.messageIds;
+    if (ids !== undefined) checkMessageIds(ids, messages.length);
+    const prepared = await Promise.all(messages.map((m, i) => this.prepare(m, ids ? { ...options, messageId: ids[i] } : options)));
     if (options.sync) {
+      // Every message runs; the failures are reported together at the end.
       const receipts: MessagioReceipt[] = [];
-      for (const p of prepared) receipts.push(await this.runSync(p));
+      const failures: MessagioDispatchError[] = [];
+      for (const p of prepared) receipts.push(await this.runSync(p, failures));
+      if (failures.length > 0) throw new MessagioBatchDispatchError(failures, receipts);
       return receipts;
     }
     const deliveries = prepared.flatMap((p) => p.deliveries);
     if (deliveries.length > 0) await this.transport.enqueue(deliveries);
     return prepared.map((p) => this.stored(p));
+  }
+
+  /**
+   * Called by the module's lifecycle once `app.close()` has closed the
+   * transport (the listeners in flight have finished): from then on every
+   * fire rejects with `MessagioClosedError`. Not for application code.
+   */
+  markClosed(): void {
+    this.closed = true;
   }
 
   /**
@@ -104,14 +133,24 @@ export class MessagioPublisher {
     return this.stored(prepared);
   }
 
-  /** `causationId` defaults to the message being handled in this async context, if any. */
+  /**
+   * `causationId` defaults to the message being handled in this async context,
+   * if any. `options` are checked by the caller: fire() options by
+   * checkFireOptions; a fault's traceId is the failed delivery's, read from
+   * stored data, and must not stop its fault from being fired.
+   */
   private async prepare(message: Messagio, options: FireOptions, causationId?: string): Promise<PreparedFire> {
     if (!(message instanceof Messagio)) throw new MessagioInvalidMessageError(message);
-    checkFireOptions(options);
     const type = this.types.nameOf(message.constructor as MessagioClass);
     if (this.codec.validates) await this.codec.check(message, type);
-    const payload = this.codec.toPayload(message);
-    const payloadJson = JSON.stringify(payload);
+    let payload: Record<string, unknown>;
+    let payloadJson: string;
+    try {
+      payload = this.codec.toPayload(message);
+      payloadJson = JSON.stringify(payload);
+    } catch (error) {
+      throw unserialisable(message, type, error);
+    }
     // UTF-8 takes at most 3 bytes per UTF-16 unit: most payloads are measured by their length alone.
     if (payloadJson.length * 3 > this.options.maxPayloadBytes) {
       const bytes = Buffer.byteLength(payloadJson);
@@ -163,8 +202,10 @@ export class MessagioPublisher {
    * for a flat payload, else the JSON measured at prepare, parsed again; the
    * other envelope fields are strings, which JSON keeps as they are), so every
    * listener rebuilds its own message from what a queue would have stored.
+   * Failed listeners reject with `MessagioDispatchError`, or, given
+   * `batchFailures` (fireMany), add it there and resolve.
    */
-  private async runSync(prepared: PreparedFire): Promise<MessagioReceipt> {
+  private async runSync(prepared: PreparedFire, batchFailures?: MessagioDispatchError[]): Promise<MessagioReceipt> {
     const { deliveries, payloadJson } = prepared;
     // A flat payload is copied the way JSON would give it back, from a private
     // snapshot taken before observers see the message; others are parsed.
@@ -191,7 +232,11 @@ export class MessagioPublisher {
         break;
       }
     }
-    if (failures) throw new MessagioDispatchError(prepared.type, prepared.messageId, failures);
+    if (failures) {
+      const error = new MessagioDispatchError(prepared.type, prepared.messageId, failures);
+      if (!batchFailures) throw error;
+      batchFailures.push(error);
+    }
     return receipt;
   }
 
@@ -261,10 +306,30 @@ function checkFireOptions(options: FireOptions): void {
   if (options.delay !== undefined && (typeof options.delay !== 'number' || !Number.isFinite(options.delay) || options.delay < 0)) {
     throw new MessagioConfigurationError(`fire() option delay must be a number of milliseconds ≥ 0, got ${String(options.delay)}.`);
   }
-  for (const key of ['messageId', 'traceId'] as const) {
-    const value = options[key];
-    if (value !== undefined && (typeof value !== 'string' || value === '' || /[:|]/.test(value))) {
-      throw new MessagioConfigurationError(`fire() option ${key} must be a non-empty string without ':' or '|', got ${JSON.stringify(value)}.`);
-    }
+  if (options.messageId !== undefined) checkFireId(options.messageId, 'fire() option messageId');
+  if (options.traceId !== undefined) checkFireId(options.traceId, 'fire() option traceId');
+}
+
+function checkMessageIds(ids: readonly string[], count: number): void {
+  if (!Array.isArray(ids) || ids.length !== count) {
+    throw new MessagioConfigurationError(
+      `fireMany() option messageIds must be an array with one id per message (${count}), got ${Array.isArray(ids) ? `${ids.length} ids` : String(ids)}.`,
+    );
   }
+  const seen = new Set<string>();
+  for (let i = 0; i < ids.length; i++) {
+    checkFireId(ids[i], `fireMany() option messageIds[${i}]`);
+    if (seen.has(ids[i]!)) throw new MessagioConfigurationError(`fireMany() option messageIds has "${ids[i]}" twice: each message needs its own id.`);
+    seen.add(ids[i]!);
+  }
+}
+
+/** Why a message's payload could not be serialised, naming the property (the payload is walked on this error path only). */
+function unserialisable(message: Messagio, type: string, error: unknown): MessagioError {
+  const found = findUnserialisable(message);
+  if (found) return new MessagioInvalidMessageError(message, { messageType: type, property: found.property, reason: found.reason }, { cause: error });
+  // Already typed (a payload nested deeper than any worker accepts): keep it.
+  if (error instanceof MessagioError) return error;
+  const reason = `its payload cannot be serialised to JSON (${(error as Error)?.name}: ${(error as Error)?.message})`;
+  return new MessagioInvalidMessageError(message, { messageType: type, reason }, { cause: error });
 }

@@ -5,7 +5,8 @@
 export interface FireOptions {
   /**
    * Run the listeners in this process, in priority order, and wait for all of
-   * them; rejects with `MessagioDispatchError` if any failed for good.
+   * them; rejects with `MessagioDispatchError` if any failed for good
+   * (`fireMany`: `MessagioBatchDispatchError`, once every message ran).
    * @default false
    */
   sync?: boolean;
@@ -13,15 +14,33 @@ export interface FireOptions {
   delay?: number;
   /**
    * Idempotency key. Firing the same `messageId` again while its deliveries are
-   * still kept in the queue enqueues nothing new.
+   * still kept in the queue enqueues nothing new. 1 to 128 printable ASCII
+   * characters without spaces, ':' or '|'.
    * @default a random UUID
    */
   messageId?: string;
   /**
-   * Correlates everything this message causes.
+   * Correlates everything this message causes. Same rules as `messageId` (it
+   * often comes from a request header: it is checked before it reaches a log).
    * @default the handled message's traceId inside a listener, else a new UUID
    */
   traceId?: string;
+}
+
+/**
+ * Options of `publisher.fireMany()`: those of `fire()` shared by every
+ * message, and one idempotency key per message instead of `messageId`.
+ * @publicApi
+ */
+export interface FireManyOptions extends Omit<FireOptions, 'messageId'> {
+  /**
+   * Idempotency keys, one per message, in the same order (each follows the
+   * rules of `messageId`; no two alike). A `fireMany` that rejected — its
+   * deliveries may still have been stored — can be fired again with the same
+   * messages and `messageIds`: each delivery is stored once.
+   * @default a random UUID per message
+   */
+  messageIds?: readonly string[];
 }
 
 /**

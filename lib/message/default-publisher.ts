@@ -1,3 +1,4 @@
+import { currentDeliveryPublisher } from '../delivery/messagio-context.js';
 import { MessagioNotInitializedError } from '../errors/messagio-not-initialized.error.js';
 import type { FireOptions, FireReceipt } from '../interfaces/fire-options.interface.js';
 
@@ -6,8 +7,9 @@ export interface FiresMessages {
   fire(message: object, options?: FireOptions): Promise<FireReceipt>;
 }
 
-// The publisher behind `message.fire()`. Several apps in one process (tests)
-// stack up; the most recently initialised one that is still open wins.
+// The publisher behind `message.fire()` outside listeners. Several apps in one
+// process (tests) stack up; the most recently initialised one that is still
+// open wins. Inside a listener, the app running it wins (currentPublisher).
 const stack: FiresMessages[] = [];
 
 export function pushDefaultPublisher(publisher: FiresMessages): void {
@@ -20,7 +22,9 @@ export function removeDefaultPublisher(publisher: FiresMessages): void {
 }
 
 export function currentPublisher(): FiresMessages {
-  const publisher = stack[stack.length - 1];
+  // A listener fires through its own app: while that app closes, and whichever
+  // app was initialised last.
+  const publisher = currentDeliveryPublisher() ?? stack[stack.length - 1];
   if (!publisher) throw new MessagioNotInitializedError();
   return publisher;
 }

@@ -1,4 +1,5 @@
 import type { DeliveryOutcome } from '../delivery/dispatcher.js';
+import { MessagioClosedError } from '../errors/messagio-closed.error.js';
 import type { DeliveryCounts, DeliveryState, FailedFilter } from '../transports/delivery-state.js';
 import { MemoryTransport } from '../transports/memory.transport.js';
 import type { Delivery, DeliveryHandler, MessagioTransport } from '../transports/messagio-transport.interface.js';
@@ -27,6 +28,8 @@ export class MessagioTestTransport implements MessagioTransport {
   private readonly running = new Set<Promise<DeliveryOutcome>>();
   private released = false;
   private closed = false;
+  /** close() finished (the deliveries in flight settled): enqueue refuses. */
+  private ended = false;
 
   constructor(readonly clock: VirtualClock) {
     this.inner = this.createInner();
@@ -38,6 +41,7 @@ export class MessagioTestTransport implements MessagioTransport {
   }
 
   async enqueue(deliveries: Delivery[]): Promise<void> {
+    if (this.ended) throw new MessagioClosedError(this.name);
     this.hooks.beforeEnqueue?.(deliveries);
     await this.inner.enqueue(deliveries);
     await this.hooks.afterEnqueue?.();
@@ -52,6 +56,7 @@ export class MessagioTestTransport implements MessagioTransport {
     this.closed = true;
     this.hold();
     await this.settle();
+    this.ended = true;
     this.clock.clear();
   }
 

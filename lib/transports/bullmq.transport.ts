@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions, type JobState, type KeepJobs, type Telemetry } from 'bullmq';
+import { MessagioClosedError } from '../errors/messagio-closed.error.js';
 import { MessagioUnavailableError } from '../errors/messagio-unavailable.error.js';
 import type { MessagioEnvelope } from '../message/envelope.js';
 import { toBullPriority } from '../delivery/priority.js';
@@ -79,6 +80,8 @@ export class BullMqTransport implements MessagioTransport {
   /** `enqueue` calls waiting on Redis, oldest first (see withinPublishTimeout). */
   private readonly storing = new Set<PendingStore>();
   private storeTimer: NodeJS.Timeout | undefined;
+  /** The queues are closed (or closing, after the listeners in flight finished): enqueue refuses. */
+  private ended = false;
 
   constructor(
     readonly queue: Queue<MessagioEnvelope>,
@@ -96,6 +99,7 @@ export class BullMqTransport implements MessagioTransport {
   }
 
   async enqueue(deliveries: Delivery[]): Promise<void> {
+    if (this.ended) throw new MessagioClosedError(this.name);
     if (deliveries.length === 0) return;
     await this.withinPublishTimeout(async () => {
       // Refuse rather than let the client queue the command offline: a command
@@ -115,9 +119,14 @@ export class BullMqTransport implements MessagioTransport {
         if (list) list.push(d); // not a copy per delivery: fireMany of n would copy n²/2 entries
         else byQueue.set(q, [d]);
       }
-      await Promise.all(
-        [...byQueue].map(([q, list]) => q.addBulk(list.map((d) => ({ name: d.envelope.type, data: d.envelope, opts: this.jobOptions(d) })))),
-      );
+      const stores = [...byQueue].map(([q, list]) => q.addBulk(list.map((d) => ({ name: d.envelope.type, data: d.envelope, opts: this.jobOptions(d) }))));
+      // Every queue's store has ended before fire() rejects: what it says is then true.
+      const results = await Promise.allSettled(stores);
+      const refused = [...byQueue.keys()].flatMap((q, i) => {
+        const result = results[i]!;
+        return result.status === 'rejected' ? [{ queue: q.name, error: result.reason as Error }] : [];
+      });
+      if (refused.length > 0) throw partlyStored(refused, byQueue.size);
     });
   }
 
@@ -178,6 +187,7 @@ export class BullMqTransport implements MessagioTransport {
     const workers = this.workers;
     this.workers = [];
     await Promise.all(workers.map(({ worker, ready }) => this.closeWorker(worker, ready)));
+    this.ended = true;
     await Promise.all(
       [...this.queues.values()].map(async (q) => {
         if ((await settleWithin(q.close(), 2000)) === 'timeout') await settleWithin(q.disconnect(), 2000);
@@ -447,6 +457,21 @@ function toState(job: Job<MessagioEnvelope>, state: JobState | 'unknown'): Deliv
     ...(failedBefore ? { error: job.failedReason, stack: job.stacktrace?.[job.stacktrace.length - 1] } : {}),
     ...(job.finishedOn ? { finishedAt: new Date(job.finishedOn) } : {}),
   };
+}
+
+/**
+ * A multi-delivery store that Redis refused, in part or whole. A MULTI is not
+ * atomic and queues are stored separately: some deliveries may be stored, and
+ * firing again with the same ids stores each of them once.
+ */
+function partlyStored(refused: Array<{ queue: string; error: Error }>, queues: number): MessagioUnavailableError {
+  const which = refused.map((r) => `"${r.queue}" (${r.error?.message})`).join(', ');
+  const others = refused.length < queues ? ' The deliveries to the other queues were stored.' : '';
+  return new MessagioUnavailableError(
+    `Redis refused the deliveries to queue ${which}; some deliveries may have been stored.${others} ` +
+      'Fire again with the same messageId (fireMany: the same messageIds): a delivery already stored is not stored twice.',
+    { cause: refused[0]!.error },
+  );
 }
 
 /** Waits for a promise at most `ms`; never rejects. */

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { Logger } from '@nestjs/common';
+import { MessagioClosedError } from '../errors/messagio-closed.error.js';
 import type { DeliveryOutcome } from '../delivery/dispatcher.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import { MessagioUnavailableError } from '../errors/messagio-unavailable.error.js';
@@ -98,7 +99,10 @@ export class MemoryTransport implements MessagioTransport {
   private handler: DeliveryHandler | undefined;
   private seq = 0;
   private paused = false;
+  /** close() began: nothing more starts. */
   private closed = false;
+  /** close() finished: enqueue refuses. */
+  private ended = false;
   private idleWaiters: Array<() => void> = [];
   /** Fires waiting for room, oldest first (see holds). */
   private readonly held = new Fifo<HeldFire>();
@@ -125,6 +129,7 @@ export class MemoryTransport implements MessagioTransport {
    * the backlog (and memory) stays bounded.
    */
   async enqueue(deliveries: Delivery[]): Promise<void> {
+    if (this.ended) throw new MessagioClosedError(this.name);
     if (this.heap.size >= this.maxWaiting && this.holds(deliveries)) return this.hold(deliveries);
     this.store(deliveries);
   }
@@ -295,6 +300,16 @@ export class MemoryTransport implements MessagioTransport {
    */
   async close(): Promise<void> {
     this.closed = true;
+    // The deliveries in flight finish first (for at most shutdownTimeout): what
+    // their listeners fire meanwhile is stored, then dropped below with the rest and counted.
+    if (this.lanes.size > 0 && !(await settlesWithin(Promise.all([...this.lanes]), this.shutdownTimeout))) {
+      const running = this.running;
+      this.logger.warn(
+        `In-memory transport closed with ${running} ${running === 1 ? 'delivery' : 'deliveries'} still running after shutdownTimeout (${this.shutdownTimeout} ms): ` +
+          'not waiting for them any longer (nothing in memory survives close).',
+      );
+    }
+    this.ended = true;
     const delayed = this.timers.size;
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
@@ -304,13 +319,6 @@ export class MemoryTransport implements MessagioTransport {
         .reject(new MessagioUnavailableError('The in-memory transport closed while this fire waited for room in its backlog: the message was not stored.'));
     }
     const dropped = this.heap.clear().length;
-    if (this.lanes.size > 0 && !(await settlesWithin(Promise.all([...this.lanes]), this.shutdownTimeout))) {
-      const running = this.running;
-      this.logger.warn(
-        `In-memory transport closed with ${running} ${running === 1 ? 'delivery' : 'deliveries'} still running after shutdownTimeout (${this.shutdownTimeout} ms): ` +
-          'not waiting for them any longer (nothing in memory survives close).',
-      );
-    }
     if (dropped + delayed > 0) this.logger.warn(`In-memory transport closed with ${dropped} queued and ${delayed} delayed deliveries not run.`);
     this.notifyIdle();
   }

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { jest } from '@jest/globals';
+import { runInThisContext } from 'node:vm';
+import { Injectable, Logger } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import {
   MessagioObservers,
@@ -78,5 +80,40 @@ describe.each(TRANSPORTS)('observers (%s)', (transport) => {
     const before = events.length;
     await (await app.get(MessagioPublisher).fire(new PerformAction('unobserved', 2))).wait();
     expect(events.length).toBe(before);
+  });
+
+  it('an async observer that rejects is logged and ignored: no unhandled rejection, deliveries unaffected', async () => {
+    // Node emits unhandledRejection on the real process, not on the sandbox's
+    // `process` that Jest gives a test: probe the real one.
+    const realProcess = runInThisContext('process') as NodeJS.Process;
+    const leaked: unknown[] = [];
+    const probe = (reason: unknown) => leaked.push(reason);
+    realProcess.on('unhandledRejection', probe);
+    const logged = jest.spyOn(Logger.prototype, 'error');
+    try {
+      // A metrics backend that is down: every hook is async and rejects.
+      const down = (hook: string) => async () => {
+        throw new Error(`metrics backend down (${hook})`);
+      };
+      const observer: MessagioObserver = { fired: down('fired'), started: down('started'), completed: down('completed'), retrying: down('retrying'), failed: down('failed') };
+      app = await createApp({ transport, providers: [Work], observers: [observer] });
+      const receipt = await app.get(MessagioPublisher).fire(new PerformAction('observed by a broken backend', 1));
+      const outcome = await receipt.wait();
+      expect(outcome.deliveries.map((d) => [d.listener, d.status, d.attempts])).toEqual([
+        ['slow', 'completed', 1],
+        ['flaky', 'completed', 2],
+        ['broken', 'failed', 1],
+      ]);
+      // Rejections surface on a later turn of the event loop: give them one.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(leaked).toEqual([]);
+      const lines = logged.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('A MessagioObserver'));
+      for (const hook of ['fired', 'started', 'completed', 'retrying', 'failed']) {
+        expect(lines).toContain(`A MessagioObserver threw in ${hook}: metrics backend down (${hook})`);
+      }
+    } finally {
+      realProcess.off('unhandledRejection', probe);
+      logged.mockRestore();
+    }
   });
 });
