@@ -1,4 +1,5 @@
 import type { MessagioFault } from '../message/messagio-fault.js';
+import { nestsTooDeep } from '../message/payload-depth.js';
 
 /** The fields of a `MessagioFault`, before it is built. */
 export type MessagioFaultFields = Omit<MessagioFault, 'fire'>;
@@ -9,11 +10,15 @@ export type MessagioFaultFields = Omit<MessagioFault, 'fire'>;
  * the stack is cut; if that is not enough, the payload is replaced by
  * `{ truncated: true, bytes }` (its JSON size) and the stack cut again to the
  * room left; last, the error message and the raw excerpt are cut. A cut
- * string keeps its start and ends with a marker giving its full size. Only a
+ * string keeps its start and ends with a marker giving its full size. A payload
+ * nested so deep that the fault would pass the depth limit is replaced by the
+ * same marker. Only a
  * cap smaller than the fault's fixed fields can leave it over. Mutates
  * `fault` (a fresh object of the reporter's).
  */
 export function fitFault(fault: MessagioFaultFields, maxBytes: number): void {
+  // The payload sits one level down in the fault: a payload at the depth limit would make the fault too deep to fire.
+  if (nestsTooDeep(fault.payload, 2)) fault.payload = { truncated: true, bytes: jsonBytes(fault.payload) };
   if (fits(fault, maxBytes)) return;
   const { error } = fault;
   const stack = error.stack;

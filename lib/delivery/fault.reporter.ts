@@ -7,6 +7,7 @@ import { FAULT_TYPE, MessagioFault } from '../message/messagio-fault.js';
 import { splitDeliveryId } from '../transports/delivery-state.js';
 import type { DeliveryAttempt, DeliveryOutcome } from './dispatcher.js';
 import { fitFault, type MessagioFaultFields } from './fault-size.js';
+import { logSafe } from './log-safe.js';
 import { deliveryIdOf } from './messagio-context.js';
 import { MessagioPublisher } from './messagio.publisher.js';
 
@@ -54,9 +55,12 @@ export class MessagioFaultReporter {
       const traceId = isUsableId(fields.traceId) ? fields.traceId : randomUUID();
       await this.publisher.fireCausedBy(new MessagioFault(fields), { messageId: faultIdOf(fields, attempt), traceId }, fields.messageId);
     } catch (error) {
+      // The ids come from stored data: escaped, so they cannot forge log lines.
       this.logger.error(
-        `Could not fire MessagioFault for ${fields.listener || '?'} on ${fields.type || '?'} ` +
-          `(messageId=${fields.messageId || '?'} deliveryId=${fields.deliveryId}): ${(error as Error)?.message}`,
+        logSafe(
+          `Could not fire MessagioFault for ${fields.listener || '?'} on ${fields.type || '?'} ` +
+            `(messageId=${fields.messageId || '?'} deliveryId=${fields.deliveryId}): ${(error as Error)?.message}`,
+        ),
       );
     }
   }

@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import { IsObject } from 'class-validator';
 import type { TestingModule } from '@nestjs/testing';
 import type { Job } from 'bullmq';
 import {
   MessagioAdmin,
   MessagioContext,
+  Messagio,
   MessagioFault,
   MessagioPublisher,
+  MessagioType,
   OnMessagio,
   type MessagioEnvelope,
 } from '../../lib/index.js';
@@ -39,6 +42,25 @@ class Faults {
   @OnMessagio(MessagioFault, { id: 'faults' })
   onFault(fault: MessagioFault, ctx: MessagioContext) {
     this.recorder.record('fault', fault, ctx);
+  }
+}
+
+/** A payload nested `levels` deep, the payload object counted as level 1. */
+@MessagioType('tests.deep-payload')
+class DeepPayload extends Messagio {
+  @IsObject() tree!: Record<string, unknown>;
+  static of(levels: number): DeepPayload {
+    let tree: Record<string, unknown> = {};
+    for (let level = 3; level <= levels; level++) tree = { a: tree };
+    return Object.assign(new DeepPayload(), { tree });
+  }
+}
+
+@Injectable()
+class DeepDoomed {
+  @OnMessagio(DeepPayload, { id: 'deep-doomed' })
+  run() {
+    throw new FatalError('deep failed');
   }
 }
 
@@ -181,6 +203,16 @@ describe.each(TRANSPORTS)('fault reporting (%s)', (transport) => {
     expect(fault.error.stack).toContain('xxxxxxxxxx failed, run 1');
     expect(fault.error.stack).not.toContain('[truncated');
     expect(Buffer.byteLength(JSON.stringify(fault))).toBeLessThanOrEqual(4096);
+  });
+
+  it('never drops a fault for its depth: a payload at the depth limit is replaced by a marker in the fault', async () => {
+    app = await createApp({ transport, providers: [DeepDoomed, Faults] });
+    const message = DeepPayload.of(64); // the deepest a message may be; one level deeper inside a fault
+    await app.get(MessagioPublisher).fire(message);
+    await eventually(() => faultsOf(app).length === 1, 10_000, 'the fault');
+    const { fault } = faultsOf(app)[0]!;
+    expect(fault).toMatchObject({ listener: 'deep-doomed', error: { name: 'FatalError', message: 'deep failed' } });
+    expect(fault.payload).toEqual({ truncated: true, bytes: Buffer.byteLength(JSON.stringify({ tree: message.tree })) });
   });
 
   it('cuts a stack that would make the fault too large, keeping the payload', async () => {
