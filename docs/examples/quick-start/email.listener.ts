@@ -1,0 +1,16 @@
+import { Injectable } from '@nestjs/common';
+import { MessagioContext, MessagioPriority, OnMessagio } from 'nestjs-messagio';
+import { Mailer, MailTimeoutError } from './mailer.js';
+import { OrderPlaced } from './order-placed.message.js';
+
+@Injectable()
+export class EmailListener {
+  constructor(private readonly mailer: Mailer) {}
+
+  // One BullMQ job per message for this listener, with its own priority and retries.
+  @OnMessagio(OrderPlaced, { priority: MessagioPriority.HIGH, retryOn: [MailTimeoutError], maxRetries: 3, retryDelay: 500, backoff: 'exponential' })
+  async confirm(order: OrderPlaced, ctx: MessagioContext): Promise<void> {
+    // `order` is a real, validated OrderPlaced; ctx.deliveryId is stable across retries.
+    await this.mailer.send('orders@example.com', `Order ${order.orderId} (${ctx.deliveryId}, attempt ${ctx.attempt})`);
+  }
+}
