@@ -79,4 +79,8 @@ describe('docs samples checker', () => {
     expect(extractRegion('// #region a\nx();', 'a').error).toBe('never closes region "a" (add "// #endregion")');
     expect(extractRegion('// #region a\n// #endregion\n// #region a\n// #endregion', 'a').error).toBe('has region "a" twice');
   });
+
+  it('finds README.md and docs/ in sync with docs/examples', () => {
+    expect(syncRepository(repo)).toEqual([]);
+  });
 });
