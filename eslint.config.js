@@ -16,6 +16,14 @@ export default tseslint.config(
     },
   },
   {
+    // Documentation samples show signatures and values a reader would use.
+    files: ['docs/examples/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': 'off',
+      '@typescript-eslint/no-unused-expressions': 'off',
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

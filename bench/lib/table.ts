@@ -1,4 +1,4 @@
-// The results as a Markdown table (pasted as is into the READMEs), and the verdicts.
+// The results as a Markdown table (pasted as is into bench/README.md and docs/performance.md), and the verdicts.
 import type { RowResult, Summary, Target } from './harness.js';
 
 export function formatNumber(value: number): string {
