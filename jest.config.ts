@@ -14,6 +14,9 @@ const config: Config = {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testMatch: ['<rootDir>/test/**/*.spec.ts'],
+  // test/consumer/apps/ are templates of users' apps, run by test/consumer/run.sh in their own installs.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumer/'],
+  modulePathIgnorePatterns: ['<rootDir>/test/consumer/apps/'],
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   setupFiles: ['reflect-metadata'],

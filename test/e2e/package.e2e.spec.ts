@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 // `npm test` builds first (pretest); this checks what a consumer of the package gets.
 describe('package', () => {
@@ -12,9 +13,27 @@ describe('package', () => {
       ['@nestjs/bullmq', '@nestjs/common', '@nestjs/core', '@nestjs/terminus', 'bullmq', 'class-transformer', 'class-validator', 'reflect-metadata'].sort(),
     );
     expect(pkg.peerDependenciesMeta).toEqual({ '@nestjs/terminus': { optional: true } });
-    expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
-    expect(pkg.exports['./testing']).toEqual({ types: './dist/testing/index.d.ts', default: './dist/testing/index.js' });
-    expect(pkg.exports['./health']).toEqual({ types: './dist/health/index.d.ts', default: './dist/health/index.js' });
+  });
+
+  // `import` gets the ESM build, `require` the CommonJS one (dist/cjs/), each with types of its own format.
+  it('maps every entry point to the ESM build for import and the CommonJS build for require', () => {
+    const entry = (path: string) => ({
+      import: { types: `./dist/${path}.d.ts`, default: `./dist/${path}.js` },
+      require: { types: `./dist/cjs/${path}.d.ts`, default: `./dist/cjs/${path}.js` },
+    });
+    expect(pkg.exports).toEqual({
+      '.': entry('index'),
+      './testing': entry('testing/index'),
+      './testing/jest': entry('testing/jest'),
+      './health': entry('health/index'),
+      './package.json': './package.json',
+    });
+    expect(JSON.parse(readFileSync('dist/cjs/package.json', 'utf8'))).toEqual({ type: 'commonjs' });
+    // Resolvers that ignore `exports` (TypeScript's node10): main and types are the CommonJS build, subpaths via typesVersions.
+    expect([pkg.main, pkg.types]).toEqual(['./dist/cjs/index.js', './dist/cjs/index.d.ts']);
+    expect(pkg.typesVersions).toEqual({
+      '*': { testing: ['./dist/cjs/testing/index.d.ts'], 'testing/jest': ['./dist/cjs/testing/jest.d.ts'], health: ['./dist/cjs/health/index.d.ts'] },
+    });
   });
 
   it('supports NestJS 11 and 12', () => {
@@ -28,7 +47,7 @@ describe('package', () => {
     const importers = readdirSync('dist', { recursive: true, encoding: 'utf8' })
       .filter((file) => file.endsWith('.js') && /(from|import\(|require\()\s*['"]@nestjs\/terminus['"]/.test(readFileSync(`dist/${file}`, 'utf8')))
       .sort();
-    expect(importers).toEqual(['health/messagio-health.indicator.js']);
+    expect(importers).toEqual(['cjs/health/messagio-health.indicator.js', 'health/messagio-health.indicator.js']);
   });
 
   it('builds to dist/ with type declarations', () => {
@@ -38,17 +57,68 @@ describe('package', () => {
     expect(readFileSync('dist/index.d.ts', 'utf8')).toContain('MessagioPublisher');
   });
 
-  // A NestJS 11 app is usually compiled to CommonJS: it require()s this ESM package (Node >= 20.19).
-  it('loads every entry point with require() from CommonJS', () => {
+  // A NestJS 11 app is usually compiled to CommonJS: require() gets the CommonJS build, and
+  // every entry point loads its files from that one copy (a single MessagioModule class).
+  it('loads every entry point with require() from CommonJS, all from dist/cjs', () => {
     const script = `
       const main = require('nestjs-messagio');
       const testing = require('nestjs-messagio/testing');
       const health = require('nestjs-messagio/health');
-      console.log(JSON.stringify([typeof main.MessagioModule, typeof testing.startRedisServer, typeof health.MessagioHealthIndicator]));
+      require('nestjs-messagio/package.json');
+      const dist = require('path').resolve('dist') + '/';
+      const loaded = Object.keys(require.cache).filter((f) => f.startsWith(dist)).map((f) => f.slice(dist.length));
+      console.log(JSON.stringify({
+        types: [typeof main.MessagioModule, typeof testing.startRedisServer, typeof health.MessagioHealthIndicator],
+        outsideCjs: loaded.filter((f) => !f.startsWith('cjs/')),
+        entries: ['cjs/index.js', 'cjs/testing/index.js', 'cjs/health/index.js'].filter((f) => loaded.includes(f)),
+      }));
     `;
     const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     expect(child.stderr).toBe('');
-    expect(JSON.parse(child.stdout)).toEqual(['function', 'function', 'function']);
+    expect(JSON.parse(child.stdout)).toEqual({
+      types: ['function', 'function', 'function'],
+      outsideCjs: [],
+      entries: ['cjs/index.js', 'cjs/testing/index.js', 'cjs/health/index.js'],
+    });
+  });
+
+  // CommonJS Jest has no require(esm) on Node 20: it needs a CommonJS build. Node's
+  // --no-experimental-require-module stands for it. On NestJS 11 everything then loads; on
+  // NestJS 12 (ESM-only) loading stops at @nestjs/common, after this package's own files ran as CommonJS.
+  it('loads with require() where Node cannot require ESM (as in CommonJS Jest)', () => {
+    const script = `require('nestjs-messagio'); console.log('loaded');`;
+    const child = spawnSync(process.execPath, ['--no-experimental-require-module', '-e', script], { encoding: 'utf8' });
+    const nestMajor = (JSON.parse(readFileSync('node_modules/@nestjs/core/package.json', 'utf8')) as { version: string }).version.split('.')[0];
+    if (nestMajor === '11') {
+      expect([child.stderr, child.stdout.trim()]).toEqual(['', 'loaded']);
+    } else {
+      expect(child.stderr).toMatch(/ERR_REQUIRE_ESM[^\n]*node_modules\/@nestjs\/common\/index\.js from \S+\/dist\/cjs\/messagio\.module\.js/);
+    }
+  });
+
+  // Stack traces in a user's app name lib/**/*.ts (source maps); the package ships no lib/, so
+  // the maps carry the sources: a debugger or `node --enable-source-maps` can show them.
+  it('ships the TypeScript sources inside its source maps', () => {
+    const maps = readdirSync('dist', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js.map'));
+    expect(maps).toContain('delivery/dispatcher.js.map');
+    expect(maps).toContain('cjs/delivery/dispatcher.js.map');
+    const wrong = maps.filter((file) => {
+      const map = JSON.parse(readFileSync(`dist/${file}`, 'utf8')) as { sources: string[]; sourcesContent?: string[] };
+      const sources = map.sources.map((s) => resolve(dirname(`dist/${file}`), s));
+      return !(sources.length === 1 && sources[0].startsWith(resolve('lib') + '/') && map.sourcesContent?.[0] === readFileSync(sources[0], 'utf8'));
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  // What npm publish uploads: both builds with their maps and types, README, LICENSE; no sources, tests or scripts.
+  it('packs dist/ (both builds) and nothing else but README, LICENSE and package.json', () => {
+    const child = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', '--loglevel=error'], { encoding: 'utf8' });
+    expect(child.status).toBe(0);
+    const packed = (JSON.parse(child.stdout) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
+    expect(packed.filter((f) => !f.startsWith('dist/')).sort()).toEqual(['LICENSE', 'README.md', 'package.json']);
+    const targets = JSON.stringify(pkg.exports).match(/\.\/dist\/[^"]+/g) ?? [];
+    expect(targets.filter((t) => !packed.includes(t.slice(2)))).toEqual([]);
+    for (const file of ['dist/cjs/package.json', 'dist/delivery/dispatcher.js.map', 'dist/cjs/delivery/dispatcher.js.map']) expect(packed).toContain(file);
   });
 
   it('resolves every entry point by package name from plain Node ESM', () => {

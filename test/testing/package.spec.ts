@@ -19,8 +19,11 @@ describe('package: nestjs-messagio/testing', () => {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { exports: Record<string, unknown> };
 
   it('declares ./testing/jest next to ./testing', () => {
-    expect(pkg.exports['./testing/jest']).toEqual({ types: './dist/testing/jest.d.ts', default: './dist/testing/jest.js' });
-    for (const file of ['dist/testing/jest.js', 'dist/testing/jest.d.ts', 'dist/testing/messagio-testing.module.d.ts']) {
+    expect(pkg.exports['./testing/jest']).toEqual({
+      import: { types: './dist/testing/jest.d.ts', default: './dist/testing/jest.js' },
+      require: { types: './dist/cjs/testing/jest.d.ts', default: './dist/cjs/testing/jest.js' },
+    });
+    for (const file of ['dist/testing/jest.js', 'dist/testing/jest.d.ts', 'dist/testing/messagio-testing.module.d.ts', 'dist/cjs/testing/jest.js', 'dist/cjs/testing/jest.d.ts']) {
       expect([file, existsSync(file)]).toEqual([file, true]);
     }
     const types = readFileSync('dist/testing/jest.d.ts', 'utf8');
@@ -48,10 +51,10 @@ describe('package: nestjs-messagio/testing', () => {
     expect(withExpect.out).toEqual(['toHaveFailed', 'toHaveFired', 'toHaveHandled']);
   });
 
-  it('never imports Jest at run time: no built module imports jest, @jest/* or expect', () => {
+  it('never imports Jest at run time: no built module (ESM or CommonJS) imports jest, @jest/* or expect', () => {
     const offenders = files('dist')
       .filter((f) => f.endsWith('.js'))
-      .filter((f) => /from ['"](jest|@jest\/[^'"]*|expect)['"]|import\(['"](jest|@jest|expect)/.test(readFileSync(f, 'utf8')));
+      .filter((f) => /from ['"](jest|@jest\/[^'"]*|expect)['"]|(import|require)\(['"](jest|@jest|expect)/.test(readFileSync(f, 'utf8')));
     expect(offenders).toEqual([]);
   });
 });

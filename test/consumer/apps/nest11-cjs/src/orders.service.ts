@@ -1,0 +1,12 @@
+import { Injectable } from '@nestjs/common';
+import { MessagioPublisher, type MessagioReceipt } from 'nestjs-messagio';
+import { OrderPlaced } from './order-placed.message';
+
+@Injectable()
+export class OrdersService {
+  constructor(private readonly publisher: MessagioPublisher) {}
+
+  place(orderId: string, quantity: number): Promise<MessagioReceipt> {
+    return this.publisher.fire(new OrderPlaced(orderId, quantity));
+  }
+}
