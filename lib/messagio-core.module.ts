@@ -13,7 +13,7 @@ import { MessagioPublisher } from './delivery/messagio.publisher.js';
 import { MessagioFaultReporter } from './delivery/fault.reporter.js';
 import { MessagioAdmin } from './delivery/messagio-admin.js';
 import { MessagioObservers } from './delivery/messagio-observer.js';
-import { MessagioContext, currentMessagioContext } from './delivery/messagio-context.js';
+import { MessagioContext, currentMessagioContext } from './message/messagio-context.js';
 import { ListenerRegistry } from './listeners/listener.registry.js';
 import { MessageCenter } from './listeners/message-center.js';
 import { MessagioExplorer } from './listeners/messagio.explorer.js';

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import { ENVELOPE_VERSION, type MessagioEnvelope } from '../../lib/index.js';
-import { toBullPriority } from '../../lib/delivery/priority.js';
+import { toBullPriority } from '../../lib/transports/bullmq-priority.js';
 import { DEFAULT_REMOVE_ON_COMPLETE, DEFAULT_REMOVE_ON_FAIL } from '../../lib/messagio.options.js';
 import type { OrderPayload } from './messages.js';
 import type { RedisTarget } from './redis.js';

@@ -6,42 +6,16 @@ import { MessagioValidationError } from '../errors/messagio-validation.error.js'
 import type { ResolvedMessagioOptions } from '../messagio.options.js';
 import { ListenerRegistry, type ListenerBinding } from '../listeners/listener.registry.js';
 import { MessagioCodec } from '../message/codec.js';
-import { parseEnvelope, type MessagioEnvelope } from '../message/envelope.js';
-import type { FiresMessages } from '../message/default-publisher.js';
+import type { MessagioEnvelope } from '../message/envelope.js';
+import { parseEnvelope } from '../message/envelope.guard.js';
 import { MessageTypesRegistry } from '../message/message-types.registry.js';
 import type { Messagio, MessagioClass } from '../message/messagio.js';
+import { deliveryIdOf } from '../message/delivery-id.js';
+import { MessagioContext, runInMessagioContext, type FiresMessages } from '../message/messagio-context.js';
+import type { DeliveryAttempt, DeliveryOutcome } from '../contract/delivery.types.js';
 import { logSafe } from './log-safe.js';
 import { MessagioObservers } from './messagio-observer.js';
-import { MessagioContext, deliveryIdOf, runInMessagioContext } from './messagio-context.js';
 import { decideRetry } from './retry.policy.js';
-
-/**
- * How one attempt of a delivery ended. Transports act on it: `retry` after
- * `delay` ms, or record `failed` for good. `poison` failures are deliveries
- * that could never succeed (bad envelope, unknown type, invalid payload).
- */
-export type DeliveryOutcome =
-  | { status: 'completed'; envelope: MessagioEnvelope }
-  | { status: 'retry'; envelope: MessagioEnvelope; error: Error; delay: number }
-  | { status: 'failed'; envelope: MessagioEnvelope | undefined; error: Error; poison: boolean };
-
-/** What the transport knows of the attempt it is running. */
-export interface DeliveryAttempt {
-  /** 1-based attempt number. */
-  attempt: number;
-  /** Transport name, shown in the listener's context. */
-  transport: string;
-  /**
-   * Retry cycle: 0 for the first life of the delivery, plus one for each time
-   * `MessagioAdmin.retry` ran it again. Part of its fault's id, so that each
-   * final failure is reported once. @default 0
-   */
-  cycle?: number;
-  /** Id the transport stored the delivery under (BullMQ: the job id); names data that cannot be read. */
-  id?: string;
-  /** Name the transport stored the delivery under (BullMQ: the job name, the wire name). */
-  name?: string;
-}
 
 /**
  * Runs one delivery: the one place where a listener is called, whichever

@@ -4,15 +4,11 @@ import { MESSAGIO_MODULE_OPTIONS } from '../messagio.constants.js';
 import type { ResolvedMessagioOptions } from '../messagio.options.js';
 import { ListenerRegistry } from '../listeners/listener.registry.js';
 import { FAULT_TYPE, MessagioFault } from '../message/messagio-fault.js';
-import { splitDeliveryId } from '../transports/delivery-state.js';
-import type { DeliveryAttempt, DeliveryOutcome } from './dispatcher.js';
+import { deliveryIdOf, splitDeliveryId } from '../message/delivery-id.js';
+import type { DeliveryAttempt, FailedOutcome } from '../contract/delivery.types.js';
 import { fitFault, type MessagioFaultFields } from './fault-size.js';
 import { logSafe } from './log-safe.js';
-import { deliveryIdOf } from './messagio-context.js';
 import { MessagioPublisher } from './messagio.publisher.js';
-
-/** A delivery's last attempt, failed for good. */
-export type FailedOutcome = DeliveryOutcome & { status: 'failed' };
 
 /** Characters of unreadable data a fault carries in `raw`. */
 export const RAW_EXCERPT_LENGTH = 2048;

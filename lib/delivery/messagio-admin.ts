@@ -2,9 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MESSAGIO_TRANSPORT } from '../messagio.constants.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import { ListenerRegistry } from '../listeners/listener.registry.js';
-import type { DeliveryCounts, DeliveryState, FailedFilter } from '../transports/delivery-state.js';
+import type { DeliveryCounts, FailedFilter } from '../contract/delivery.types.js';
+import { deliveryIdOf } from '../message/delivery-id.js';
+import type { DeliveryState } from '../message/delivery-state.js';
 import type { MessagioTransport } from '../transports/messagio-transport.interface.js';
-import { deliveryIdOf } from './messagio-context.js';
 
 /** Failed deliveries read at a time when a transport cannot retry by filter itself. */
 const RETRY_PAGE = 500;

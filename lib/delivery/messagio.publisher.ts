@@ -9,7 +9,7 @@ import { MessagioError } from '../errors/messagio.error.js';
 import { MessagioInvalidMessageError } from '../errors/messagio-invalid-message.error.js';
 import { MessagioNoListenersError } from '../errors/messagio-no-listeners.error.js';
 import { MessagioPayloadTooLargeError } from '../errors/messagio-payload-too-large.error.js';
-import type { FireManyOptions, FireOptions } from '../interfaces/fire-options.interface.js';
+import type { FireManyOptions, FireOptions } from '../message/fire-options.js';
 import type { ResolvedMessagioOptions } from '../messagio.options.js';
 import { ListenerRegistry, type ListenerBinding } from '../listeners/listener.registry.js';
 import { MessagioCodec } from '../message/codec.js';
@@ -19,14 +19,16 @@ import { MessageTypesRegistry } from '../message/message-types.registry.js';
 import { Messagio, type MessagioClass } from '../message/messagio.js';
 import { findUnserialisable } from '../message/unserialisable-property.js';
 import { realClock, sleep, type MessagioClock } from '../transports/clock.js';
-import { splitDeliveryId, type DeliveryState } from '../transports/delivery-state.js';
-import type { Delivery, MessagioTransport } from '../transports/messagio-transport.interface.js';
+import { unknownState, type DeliveryState } from '../message/delivery-state.js';
+import type { Delivery } from '../contract/delivery.types.js';
+import type { MessagioTransport } from '../transports/messagio-transport.interface.js';
 import { MessagioDispatcher } from './dispatcher.js';
 import type { MessagioFaultReporter } from './fault.reporter.js';
 import { checkFireId } from './fire-id.js';
-import { currentMessagioContext, deliveryIdOf } from './messagio-context.js';
+import { deliveryIdOf } from '../message/delivery-id.js';
+import { currentMessagioContext } from '../message/messagio-context.js';
 import { MessagioObservers } from './messagio-observer.js';
-import { MessagioReceipt } from './messagio-receipt.js';
+import { MessagioReceipt } from '../message/messagio-receipt.js';
 
 /** A message turned into its deliveries, ready for a transport or the sync path. */
 interface PreparedFire {
@@ -267,7 +269,7 @@ function syncState(prepared: PreparedFire, finished: Array<FinishedSync | undefi
   const index = prepared.deliveries.findIndex((d) => d.id === id);
   const delivery = prepared.deliveries[index];
   const done = finished[index];
-  if (!delivery || !done) return { id, ...splitDeliveryId(id), status: 'unknown', attempts: 0 };
+  if (!delivery || !done) return unknownState(id);
   const state: DeliveryState = {
     id,
     messageId: prepared.messageId,

@@ -2,8 +2,7 @@
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ErrorClass = abstract new (...args: any[]) => Error;
 
-/** How the wait between attempts grows. */
-export type MessagioBackoff = 'fixed' | 'exponential';
+import type { MessagioBackoff } from '../contract/delivery.types.js';
 
 /**
  * Delivery options shared by `@OnMessagio`, `MessageCenter.subscribe` and the

@@ -3,7 +3,7 @@ import type {
   MessagioListenerDefaults,
   ResolvedListenerOptions,
 } from '../interfaces/messagio-listener-options.interface.js';
-import { assertPriority, MessagioPriority } from '../delivery/priority.js';
+import { assertPriority, MessagioPriority } from '../contract/priority.js';
 
 export const LISTENER_DEFAULTS: ResolvedListenerOptions = {
   priority: MessagioPriority.REGULAR,

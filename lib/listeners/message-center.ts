@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MESSAGIO_MODULE_OPTIONS } from '../messagio.constants.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import type { OnMessagioOptions } from '../interfaces/messagio-listener-options.interface.js';
-import type { MessagioContext } from '../delivery/messagio-context.js';
+import type { MessagioContext } from '../message/messagio-context.js';
 import type { ResolvedMessagioOptions } from '../messagio.options.js';
 import type { Messagio, MessagioClass } from '../message/messagio.js';
 import { MessageTypesRegistry } from '../message/message-types.registry.js';

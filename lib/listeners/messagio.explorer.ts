@@ -4,7 +4,7 @@ import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js'
 import { MESSAGIO_LISTENER_METADATA, MESSAGIO_MODULE_OPTIONS } from '../messagio.constants.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import type { ResolvedMessagioOptions } from '../messagio.options.js';
-import type { MessagioContext } from '../delivery/messagio-context.js';
+import type { MessagioContext } from '../message/messagio-context.js';
 import type { Messagio } from '../message/messagio.js';
 import { assertListenerId, resolveListenerOptions } from './listener-options.js';
 import { queueFor } from '../delivery/queue-routing.js';

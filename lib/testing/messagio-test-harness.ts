@@ -2,7 +2,8 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { instanceToPlain } from 'class-transformer';
 import { MESSAGIO_TRANSPORT } from '../messagio.constants.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
-import { currentMessagioContext, type MessagioContext, deliveryIdOf } from '../delivery/messagio-context.js';
+import { deliveryIdOf } from '../message/delivery-id.js';
+import { currentMessagioContext, type MessagioContext } from '../message/messagio-context.js';
 import {
   MessagioObservers,
   type MessagioDeliveryEndedEvent,
@@ -16,7 +17,8 @@ import { ListenerRegistry, type ListenerHandler } from '../listeners/listener.re
 import { ENVELOPE_VERSION, type MessagioEnvelope } from '../message/envelope.js';
 import { MessageTypesRegistry } from '../message/message-types.registry.js';
 import type { Messagio, MessagioClass } from '../message/messagio.js';
-import type { Delivery, MessagioTransport } from '../transports/messagio-transport.interface.js';
+import type { Delivery } from '../contract/delivery.types.js';
+import type { MessagioTransport } from '../transports/messagio-transport.interface.js';
 import { MessagioInjectedFailure, MessagioRunawayError } from './errors.js';
 import { MessagioDeliveryRecord, MessagioFiredRecord, type MessagioFiredBy, type MessagioMessageEnvelope } from './records.js';
 import { MessagioTestTransport } from './test-transport.js';

@@ -3,15 +3,11 @@ import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions, type Job
 import { MessagioClosedError } from '../errors/messagio-closed.error.js';
 import { MessagioUnavailableError } from '../errors/messagio-unavailable.error.js';
 import type { MessagioEnvelope } from '../message/envelope.js';
-import { toBullPriority } from '../delivery/priority.js';
-import {
-  splitDeliveryId,
-  type DeliveryCounts,
-  type DeliveryState,
-  type DeliveryStatus,
-  type FailedFilter,
-} from './delivery-state.js';
-import type { Delivery, DeliveryHandler, MessagioTransport } from './messagio-transport.interface.js';
+import { matchesFailedFilter, type Delivery, type DeliveryCounts, type FailedFilter } from '../contract/delivery.types.js';
+import { splitDeliveryId } from '../message/delivery-id.js';
+import { unknownState, type DeliveryState, type DeliveryStatus } from '../message/delivery-state.js';
+import { toBullPriority } from './bullmq-priority.js';
+import type { DeliveryHandler, MessagioTransport } from './messagio-transport.interface.js';
 
 /** Crash-recovery settings of the worker (see README "Delivery guarantees"). */
 export interface BullMqWorkerSettings {
@@ -217,7 +213,7 @@ export class BullMqTransport implements MessagioTransport {
     return Promise.all(
       deliveryIds.map(async (id) => {
         const found = await this.findJob(id);
-        if (!found) return { id, ...splitDeliveryId(id), status: 'unknown' as const, attempts: 0 };
+        if (!found) return unknownState(id);
         const state = await found.getState();
         // Read the job again once it is finished: the first read may predate its last attempt.
         const job = state === 'completed' || state === 'failed' ? ((await found.queue.getJob(id)) ?? found) : found;
@@ -226,7 +222,8 @@ export class BullMqTransport implements MessagioTransport {
     );
   }
 
-  async failed({ type, listener, limit = 100 }: FailedFilter): Promise<DeliveryState[]> {
+  async failed(filter: FailedFilter): Promise<DeliveryState[]> {
+    const limit = filter.limit ?? 100;
     const found: DeliveryState[] = [];
     const page = FAILED_PAGE;
     for (const q of this.queues.values()) {
@@ -234,8 +231,7 @@ export class BullMqTransport implements MessagioTransport {
         const jobs = (await q.getFailed(start, start + page - 1)) as Job<MessagioEnvelope>[];
         for (const job of jobs) {
           if (!job) continue;
-          if (type !== undefined && job.data?.type !== type) continue;
-          if (listener !== undefined && job.data?.listener !== listener) continue;
+          if (!matchesFailedFilter(filter, job.data?.type, job.data?.listener)) continue;
           found.push(toState(job, 'failed'));
           if (found.length >= limit) break;
         }
@@ -261,7 +257,7 @@ export class BullMqTransport implements MessagioTransport {
    * comes back at the front, ahead of the cursor, and `done` keeps it from a
    * second retry. Jobs failing after the call began may be retried or not.
    */
-  async retryFailed({ type, listener }: FailedFilter): Promise<string[]> {
+  async retryFailed(filter: FailedFilter): Promise<string[]> {
     const retried: string[] = [];
     const done = new Set<string>();
     for (const q of this.queues.values()) {
@@ -271,8 +267,7 @@ export class BullMqTransport implements MessagioTransport {
           (job): job is Job<MessagioEnvelope> =>
             !!job?.id &&
             !done.has(job.id) &&
-            (type === undefined || job.data?.type === type) &&
-            (listener === undefined || job.data?.listener === listener),
+            matchesFailedFilter(filter, job.data?.type, job.data?.listener),
         );
         for (const job of chosen) done.add(job.id!);
         const ok = await Promise.all(chosen.map((job) => this.retryJob(job)));

@@ -1,21 +1,16 @@
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { Logger } from '@nestjs/common';
 import { MessagioClosedError } from '../errors/messagio-closed.error.js';
-import type { DeliveryOutcome } from '../delivery/dispatcher.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import { MessagioUnavailableError } from '../errors/messagio-unavailable.error.js';
 import { realClock, type MessagioClock } from './clock.js';
 import { ClockTimer } from './clock-timer.js';
 import { DeliveryHeap, type QueuedDelivery } from './delivery-heap.js';
-import {
-  splitDeliveryId,
-  type DeliveryCounts,
-  type DeliveryState,
-  type DeliveryStatus,
-  type FailedFilter,
-} from './delivery-state.js';
+import { matchesFailedFilter, type Delivery, type DeliveryCounts, type DeliveryOutcome, type FailedFilter } from '../contract/delivery.types.js';
+import { splitDeliveryId } from '../message/delivery-id.js';
+import { unknownState, type DeliveryState, type DeliveryStatus } from '../message/delivery-state.js';
 import { copyAsJson, isCanonicalEnvelope, makeEnvelope, type MessagioEnvelope } from '../message/envelope.js';
-import type { Delivery, DeliveryHandler, MessagioTransport } from './messagio-transport.interface.js';
+import type { DeliveryHandler, MessagioTransport } from './messagio-transport.interface.js';
 
 /** Settings of the in-memory transport. */
 export interface MemoryTransportOptions {
@@ -240,16 +235,16 @@ export class MemoryTransport implements MessagioTransport {
   async inspect(deliveryIds: string[]): Promise<DeliveryState[]> {
     return deliveryIds.map((id) => {
       const record = this.records.get(id);
-      return record ? toState(id, record) : { id, ...splitDeliveryId(id), status: 'unknown' as const, attempts: 0 };
+      return record ? toState(id, record) : unknownState(id);
     });
   }
 
-  async failed({ type, listener, limit = 100 }: FailedFilter): Promise<DeliveryState[]> {
+  async failed(filter: FailedFilter): Promise<DeliveryState[]> {
+    const limit = filter.limit ?? 100;
     const found: DeliveryState[] = [];
     for (const id of [...this.failedIds].reverse()) {
       const record = this.records.get(id)!;
-      if (type !== undefined && record.type !== type) continue;
-      if (listener !== undefined && splitDeliveryId(id).listener !== listener) continue;
+      if (!matchesFailedFilter(filter, record.type, splitDeliveryId(id).listener)) continue;
       found.push(toState(id, record));
       if (found.length >= limit) break;
     }
@@ -276,12 +271,10 @@ export class MemoryTransport implements MessagioTransport {
   }
 
   /** Retries every failed delivery matching the filter (no awaits in between: none can fail again meanwhile). */
-  async retryFailed({ type, listener }: FailedFilter): Promise<string[]> {
+  async retryFailed(filter: FailedFilter): Promise<string[]> {
     const ids: string[] = [];
     for (const id of [...this.failedIds].reverse()) {
-      if (type !== undefined && this.records.get(id)!.type !== type) continue;
-      if (listener !== undefined && splitDeliveryId(id).listener !== listener) continue;
-      ids.push(id);
+      if (matchesFailedFilter(filter, this.records.get(id)!.type, splitDeliveryId(id).listener)) ids.push(id);
     }
     return this.retry(ids);
   }
