@@ -44,7 +44,7 @@ export type {
   OnMessagioOptions,
   MessagioListenerDefaults,
   ErrorClass,
-} from './interfaces/messagio-listener-options.interface.js';
+} from './listeners/listener-options.js';
 
 export { MessagioError } from './errors/messagio.error.js';
 export { MessagioValidationError, type MessagioPropertyViolation } from './errors/messagio-validation.error.js';

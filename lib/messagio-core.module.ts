@@ -6,7 +6,7 @@ import {
   MESSAGIO_TESTING_OPTIONS,
 } from './messagio.constants.js';
 import type { MessagioModuleOptions } from './interfaces/messagio-module-options.interface.js';
-import { resolveMessagioOptions } from './messagio.options.js';
+import { resolveMessagioOptions, type ResolvedMessagioOptions } from './messagio.options.js';
 import { MessagioLifecycle } from './messagio.lifecycle.js';
 import { MessagioDispatcher } from './delivery/dispatcher.js';
 import { MessagioPublisher } from './delivery/messagio.publisher.js';
@@ -15,6 +15,8 @@ import { MessagioAdmin } from './delivery/messagio-admin.js';
 import { MessagioObservers } from './delivery/messagio-observer.js';
 import { MessagioContext, currentMessagioContext } from './message/messagio-context.js';
 import { ListenerRegistry } from './listeners/listener.registry.js';
+import { ListenerMetadataAccessor } from './listeners/listener-metadata.accessor.js';
+import { ListenerRegistrar } from './listeners/listener.registrar.js';
 import { MessageCenter } from './listeners/message-center.js';
 import { MessagioExplorer } from './listeners/messagio.explorer.js';
 import { MessageTypesRegistry } from './message/message-types.registry.js';
@@ -44,6 +46,13 @@ import { MessageTypesRegistry } from './message/message-types.registry.js';
       useFactory: (types: MessageTypesRegistry) => new ListenerRegistry(types),
       inject: [MessageTypesRegistry],
     },
+    {
+      provide: ListenerRegistrar,
+      useFactory: (listeners: ListenerRegistry, options: ResolvedMessagioOptions) =>
+        new ListenerRegistrar(listeners, { defaults: options.defaultListenerOptions, routing: options.routing }),
+      inject: [ListenerRegistry, MESSAGIO_MODULE_OPTIONS],
+    },
+    ListenerMetadataAccessor,
     MessagioExplorer,
     MessagioObservers,
     MessagioDispatcher,

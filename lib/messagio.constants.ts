@@ -1,7 +1,3 @@
-/** Metadata keys, namespaced so they never collide with other libraries'. */
-export const MESSAGIO_TYPE_METADATA = 'messagio:type';
-export const MESSAGIO_LISTENER_METADATA = 'messagio:listener';
-
 /** DI tokens. */
 export const MESSAGIO_MODULE_OPTIONS = 'MESSAGIO_MODULE_OPTIONS';
 export const MESSAGIO_HOST_OPTIONS = 'MESSAGIO_HOST_OPTIONS';

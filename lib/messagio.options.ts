@@ -1,7 +1,7 @@
 import type { KeepJobs, Telemetry } from 'bullmq';
 import type { ValidatorOptions } from 'class-validator';
 import { MessagioConfigurationError } from './errors/messagio-configuration.error.js';
-import type { MessagioListenerDefaults } from './interfaces/messagio-listener-options.interface.js';
+import type { MessagioListenerDefaults } from './listeners/listener-options.js';
 import type {
   MessagioMemoryOptions,
   MessagioModuleOptions,
@@ -9,7 +9,7 @@ import type {
   MessagioQueueOptions,
   MessagioWorkerOptions,
 } from './interfaces/messagio-module-options.interface.js';
-import { compileRoutes, type CompiledRoute } from './delivery/queue-routing.js';
+import { compileRoutes, type QueueRouting } from './listeners/queue-routing.js';
 import { MESSAGIO_QUEUE } from './messagio.constants.js';
 import { resolveListenerOptions } from './listeners/listener-options.js';
 import type { MessagioObserver } from './delivery/messagio-observer.js';
@@ -37,7 +37,7 @@ export interface ResolvedMessagioOptions {
   queues: Map<string, MessagioQueueOptions>;
   /** Queues this process consumes. */
   workers: string[];
-  routing: { defaultQueue: string; queues: ReadonlySet<string>; routes: CompiledRoute[] };
+  routing: QueueRouting;
 }
 
 export const DEFAULT_REMOVE_ON_COMPLETE: KeepJobs = { count: 1000, age: 24 * 3600 };

@@ -2,7 +2,7 @@ import type { ModuleMetadata, Provider } from '@nestjs/common';
 import type { ConnectionOptions, KeepJobs, Telemetry } from 'bullmq';
 import type { ValidatorOptions } from 'class-validator';
 import type { MessagioTransport } from '../transports/messagio-transport.interface.js';
-import type { MessagioListenerDefaults } from './messagio-listener-options.interface.js';
+import type { MessagioListenerDefaults } from '../listeners/listener-options.js';
 import type { MessagioObserver } from '../delivery/messagio-observer.js';
 
 /** Options of the worker this process runs (BullMQ or in-memory). */
