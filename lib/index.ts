@@ -27,19 +27,15 @@ export { MessagioPriority, MIN_PRIORITY, MAX_PRIORITY } from './contract/priorit
 export type { Delivery, DeliveryOutcome, DeliveryAttempt, DeliveryCounts, FailedFilter, MessagioBackoff } from './contract/delivery.types.js';
 
 export type { MessagioTransport, DeliveryHandler } from './transports/messagio-transport.interface.js';
-export { BullMqTransport } from './transports/bullmq.transport.js';
-export { MemoryTransport, type MemoryTransportOptions } from './transports/memory.transport.js';
+export { BullMqTransport } from './transports/bullmq/bullmq.transport.js';
+export { MemoryTransport } from './transports/memory/memory.transport.js';
+export type { MemoryTransportOptions, MessagioMemoryOptions } from './transports/memory/memory-transport.options.js';
 export type { MessagioClock } from './transports/clock.js';
 export type { DeliveryState, DeliveryStatus } from './message/delivery-state.js';
 
 export type { FireOptions, FireManyOptions, FireReceipt } from './message/fire-options.js';
-export type {
-  MessagioModuleOptions,
-  MessagioModuleAsyncOptions,
-  MessagioWorkerOptions,
-  MessagioMemoryOptions,
-  MessagioTransportOption,
-} from './interfaces/messagio-module-options.interface.js';
+export type { MessagioModuleOptions, MessagioModuleAsyncOptions } from './messagio-options.js';
+export type { MessagioWorkerOptions, MessagioTransportOption } from './transports/transport-module.options.js';
 export type {
   OnMessagioOptions,
   MessagioListenerDefaults,

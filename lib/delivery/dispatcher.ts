@@ -1,28 +1,27 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { MESSAGIO_MODULE_OPTIONS } from '../messagio.constants.js';
+import { Logger } from '@nestjs/common';
 import { MessagioEnvelopeError } from '../errors/messagio-envelope.error.js';
 import { MessagioListenerError } from '../errors/messagio-listener.error.js';
 import { MessagioValidationError } from '../errors/messagio-validation.error.js';
-import type { ResolvedMessagioOptions } from '../messagio.options.js';
-import { ListenerRegistry, type ListenerBinding } from '../listeners/listener.registry.js';
-import { MessagioCodec } from '../message/codec.js';
+import type { ListenerBinding, ListenerRegistry } from '../listeners/listener.registry.js';
+import type { MessagioCodec } from '../message/codec.js';
 import type { MessagioEnvelope } from '../message/envelope.js';
 import { parseEnvelope } from '../message/envelope.guard.js';
-import { MessageTypesRegistry } from '../message/message-types.registry.js';
+import type { MessageTypesRegistry } from '../message/message-types.registry.js';
 import type { Messagio, MessagioClass } from '../message/messagio.js';
 import { deliveryIdOf } from '../message/delivery-id.js';
 import { MessagioContext, runInMessagioContext, type FiresMessages } from '../message/messagio-context.js';
 import type { DeliveryAttempt, DeliveryOutcome } from '../contract/delivery.types.js';
 import { logSafe } from './log-safe.js';
-import { MessagioObservers } from './messagio-observer.js';
+import type { MessagioObservers } from './messagio-observer.js';
+import type { PipelineOptions } from './pipeline.options.js';
 import { decideRetry } from './retry.policy.js';
 
 /**
- * Runs one delivery: the one place where a listener is called, whichever
- * transport (BullMQ, memory) or mode (sync) brought it. Never throws: every
- * ending is an outcome.
+ * Runs one attempt of a delivery: the one place where a listener is called,
+ * whichever transport (BullMQ, memory, sync) brought it. Envelope guard →
+ * rebuild → validate → listener → the retry policy's decision. Never throws:
+ * every ending is an outcome.
  */
-@Injectable()
 export class MessagioDispatcher {
   private readonly logger = new Logger('Messagio');
 
@@ -35,10 +34,10 @@ export class MessagioDispatcher {
     private readonly types: MessageTypesRegistry,
     private readonly listeners: ListenerRegistry,
     private readonly observers: MessagioObservers,
-    @Inject(MESSAGIO_MODULE_OPTIONS) options: ResolvedMessagioOptions,
+    settings: Pick<PipelineOptions, 'codec' | 'maxPayloadBytes'>,
   ) {
-    this.codec = new MessagioCodec({ validate: options.validate, validation: options.validation });
-    this.maxPayloadBytes = options.maxPayloadBytes;
+    this.codec = settings.codec;
+    this.maxPayloadBytes = settings.maxPayloadBytes;
   }
 
   /** Called once at bootstrap: `message.fire()` inside this app's listeners goes through `publisher`. */

@@ -1,7 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { MESSAGIO_TRANSPORT } from '../messagio.constants.js';
+import { Injectable } from '@nestjs/common';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
-import { ListenerRegistry } from '../listeners/listener.registry.js';
+import type { ListenerRegistry } from '../listeners/listener.registry.js';
 import type { DeliveryCounts, FailedFilter } from '../contract/delivery.types.js';
 import { deliveryIdOf } from '../message/delivery-id.js';
 import type { DeliveryState } from '../message/delivery-state.js';
@@ -21,7 +20,7 @@ export type RetrySelection = { messageId: string; listener?: string } | FailedFi
 export class MessagioAdmin {
   constructor(
     private readonly listeners: ListenerRegistry,
-    @Inject(MESSAGIO_TRANSPORT) private readonly transport: MessagioTransport,
+    private readonly transport: MessagioTransport,
   ) {}
 
   /**

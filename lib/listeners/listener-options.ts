@@ -61,6 +61,17 @@ export interface OnMessagioOptions extends MessagioListenerDefaults {
   id?: string;
 }
 
+/** The module options the listeners read. */
+export interface ListenerModuleOptions {
+  /** Defaults applied to every listener's options. */
+  defaultListenerOptions?: MessagioListenerDefaults;
+  /**
+   * Message type → queue, by wire name with `*`/`?` globs, first match wins
+   * (`{ 'billing.*': 'critical' }`). A listener's own `queue` option wins over routes.
+   */
+  routes?: Record<string, string>;
+}
+
 /** Listener options with every default applied, checked once at bootstrap. */
 export interface ResolvedListenerOptions {
   priority: number;

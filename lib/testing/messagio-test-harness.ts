@@ -1,5 +1,4 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { instanceToPlain } from 'class-transformer';
 import { MESSAGIO_TRANSPORT } from '../messagio.constants.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import { deliveryIdOf } from '../message/delivery-id.js';
@@ -14,8 +13,9 @@ import {
   type MessagioObserver,
 } from '../delivery/messagio-observer.js';
 import { ListenerRegistry, type ListenerHandler } from '../listeners/listener.registry.js';
-import { ENVELOPE_VERSION, type MessagioEnvelope } from '../message/envelope.js';
+import type { MessagioEnvelope } from '../message/envelope.js';
 import { MessageTypesRegistry } from '../message/message-types.registry.js';
+import { DeliveryFactory } from '../delivery/delivery.factory.js';
 import type { Messagio, MessagioClass } from '../message/messagio.js';
 import type { Delivery } from '../contract/delivery.types.js';
 import type { MessagioTransport } from '../transports/messagio-transport.interface.js';
@@ -99,6 +99,7 @@ export class MessagioTestHarness implements OnModuleDestroy {
     private readonly listeners: ListenerRegistry,
     private readonly types: MessageTypesRegistry,
     @Inject(MESSAGIO_TESTING_CONFIG) private readonly config: ResolvedTestingConfig,
+    private readonly factory: DeliveryFactory,
   ) {
     if (!(transport instanceof MessagioTestTransport)) {
       throw new MessagioConfigurationError('MessagioTestHarness needs the transport of MessagioTestingModule.forRoot().');
@@ -412,15 +413,7 @@ export class MessagioTestHarness implements OnModuleDestroy {
       const first = event.envelopes[0];
       const envelope: MessagioMessageEnvelope = first
         ? (({ listener: _listener, ...rest }) => rest)(first)
-        : {
-            v: ENVELOPE_VERSION,
-            type: event.type,
-            id: event.receipt.messageId,
-            traceId: event.receipt.traceId,
-            causationId: currentMessagioContext()?.messageId ?? null,
-            firedAt: new Date().toISOString(),
-            payload: instanceToPlain(event.message) as Record<string, unknown>,
-          };
+        : this.factory.envelopeOf(event.message, event.type, event.receipt);
       const record = this.addFired(envelope, event.envelopes, event.sync, event.message.constructor as MessagioClass);
       record.receipt = event.receipt;
     },

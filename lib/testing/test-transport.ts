@@ -1,7 +1,7 @@
 import { MessagioClosedError } from '../errors/messagio-closed.error.js';
 import type { Delivery, DeliveryCounts, DeliveryOutcome, FailedFilter } from '../contract/delivery.types.js';
 import type { DeliveryState } from '../message/delivery-state.js';
-import { MemoryTransport } from '../transports/memory.transport.js';
+import { MemoryTransport } from '../transports/memory/memory.transport.js';
 import type { DeliveryHandler, MessagioTransport } from '../transports/messagio-transport.interface.js';
 import type { VirtualClock } from './virtual-clock.js';
 

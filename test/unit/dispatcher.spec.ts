@@ -5,7 +5,7 @@ import { currentMessagioContext } from '../../lib/message/messagio-context.js';
 import { ListenerRegistry } from '../../lib/listeners/listener.registry.js';
 import { resolveListenerOptions } from '../../lib/listeners/listener-options.js';
 import { MessageTypesRegistry } from '../../lib/message/message-types.registry.js';
-import { resolveMessagioOptions } from '../../lib/messagio.options.js';
+import { resolvePipelineOptions as resolveMessagioOptions } from '../../lib/messagio-options.js';
 import { Messagio, MessagioContext, MessagioEnvelopeError, MessagioValidationError } from '../../lib/index.js';
 
 class Count extends Messagio {

@@ -1,41 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions, type JobState, type KeepJobs, type Telemetry } from 'bullmq';
-import { MessagioClosedError } from '../errors/messagio-closed.error.js';
-import { MessagioUnavailableError } from '../errors/messagio-unavailable.error.js';
-import type { MessagioEnvelope } from '../message/envelope.js';
-import { matchesFailedFilter, type Delivery, type DeliveryCounts, type FailedFilter } from '../contract/delivery.types.js';
-import { splitDeliveryId } from '../message/delivery-id.js';
-import { unknownState, type DeliveryState, type DeliveryStatus } from '../message/delivery-state.js';
+import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions, type JobState } from 'bullmq';
+import { MessagioClosedError } from '../../errors/messagio-closed.error.js';
+import { MessagioUnavailableError } from '../../errors/messagio-unavailable.error.js';
+import type { MessagioEnvelope } from '../../message/envelope.js';
+import { matchesFailedFilter, type Delivery, type DeliveryCounts, type FailedFilter } from '../../contract/delivery.types.js';
+import { splitDeliveryId } from '../../message/delivery-id.js';
+import { unknownState, type DeliveryState, type DeliveryStatus } from '../../message/delivery-state.js';
 import { toBullPriority } from './bullmq-priority.js';
-import type { DeliveryHandler, MessagioTransport } from './messagio-transport.interface.js';
-
-/** Crash-recovery settings of the worker (see README "Delivery guarantees"). */
-export interface BullMqWorkerSettings {
-  concurrency: number;
-  /** A job's lock lasts this long and is renewed every half of it while the listener runs. */
-  lockDuration: number;
-  /** How often this worker looks for jobs whose lock expired (their worker died). */
-  stalledInterval: number;
-  /** Times a job may be found stalled (its worker killed) and re-run before it fails. */
-  maxStalledCount: number;
-}
-
-/** Settings of the BullMQ transport, taken from the module options. */
-export interface BullMqTransportOptions {
-  worker: false | BullMqWorkerSettings;
-  /** Named queues besides the default one, with their worker settings. */
-  queues?: Map<string, { concurrency?: number; limiter?: { max: number; duration: number } }>;
-  /** Queues this process consumes. @default all */
-  workers?: string[];
-  /** BullMQ telemetry (e.g. `new BullMQOtel('app')`), given to every queue and worker. */
-  telemetry?: Telemetry;
-  removeOnComplete: boolean | number | KeepJobs;
-  removeOnFail: boolean | number | KeepJobs;
-  /** Milliseconds `enqueue` may take before it rejects with `MessagioUnavailableError`. */
-  publishTimeout: number;
-  /** Milliseconds `close` waits for deliveries in flight before it stops them (they are re-delivered). */
-  shutdownTimeout: number;
-}
+import type { DeliveryHandler, MessagioTransport } from '../messagio-transport.interface.js';
+import type { BullMqTransportOptions } from './bullmq-transport.options.js';
 
 /** An `enqueue` in progress, and how to fail it when Redis takes too long. */
 interface PendingStore {

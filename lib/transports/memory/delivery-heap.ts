@@ -1,4 +1,4 @@
-import type { MessagioEnvelope } from '../message/envelope.js';
+import type { MessagioEnvelope } from '../../message/envelope.js';
 
 /** An entry of the in-memory queue. */
 export interface QueuedDelivery {

@@ -1,42 +1,16 @@
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { Logger } from '@nestjs/common';
-import { MessagioClosedError } from '../errors/messagio-closed.error.js';
-import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
-import { MessagioUnavailableError } from '../errors/messagio-unavailable.error.js';
-import { realClock, type MessagioClock } from './clock.js';
-import { ClockTimer } from './clock-timer.js';
+import { MessagioClosedError } from '../../errors/messagio-closed.error.js';
+import { MessagioUnavailableError } from '../../errors/messagio-unavailable.error.js';
+import { realClock, type MessagioClock } from '../clock.js';
+import { ClockTimer } from '../clock-timer.js';
 import { DeliveryHeap, type QueuedDelivery } from './delivery-heap.js';
-import { matchesFailedFilter, type Delivery, type DeliveryCounts, type DeliveryOutcome, type FailedFilter } from '../contract/delivery.types.js';
-import { splitDeliveryId } from '../message/delivery-id.js';
-import { unknownState, type DeliveryState, type DeliveryStatus } from '../message/delivery-state.js';
-import { copyAsJson, isCanonicalEnvelope, makeEnvelope, type MessagioEnvelope } from '../message/envelope.js';
-import type { DeliveryHandler, MessagioTransport } from './messagio-transport.interface.js';
-
-/** Settings of the in-memory transport. */
-export interface MemoryTransportOptions {
-  /** Deliveries run at once; 1 by default. `false`: store only, never run (publish-only). */
-  worker?: false | { concurrency: number };
-  /** Completed deliveries remembered (idempotency and status), like BullMQ's retention. */
-  keepCompleted?: number;
-  /** Failed deliveries remembered (status, `failed()`, `retry()`). */
-  keepFailed?: number;
-  /**
-   * Backpressure: while this many deliveries (or more) wait to run, `enqueue`
-   * (so `fire()`) waits for one to start before it stores its own. Not
-   * applied to fires made from a delivery of this transport (they would wait
-   * on themselves), with no consumer (publish-only, not started, paused), nor
-   * to delayed deliveries (scheduled, not waiting). `Infinity`: no bound.
-   * @default 1000
-   */
-  maxWaiting?: number;
-  /**
-   * Milliseconds `close()` waits for deliveries in flight; past it, it warns
-   * and returns without them.
-   * @default 30000
-   */
-  shutdownTimeout?: number;
-  clock?: MessagioClock;
-}
+import { matchesFailedFilter, type Delivery, type DeliveryCounts, type DeliveryOutcome, type FailedFilter } from '../../contract/delivery.types.js';
+import { splitDeliveryId } from '../../message/delivery-id.js';
+import { unknownState, type DeliveryState, type DeliveryStatus } from '../../message/delivery-state.js';
+import { copyAsJson, isCanonicalEnvelope, makeEnvelope, type MessagioEnvelope } from '../../message/envelope.js';
+import type { DeliveryHandler, MessagioTransport } from '../messagio-transport.interface.js';
+import { checkBound, type MemoryTransportOptions } from './memory-transport.options.js';
 
 const EMPTY_PAYLOAD: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
@@ -480,12 +454,6 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   } finally {
     timer!.cancel();
   }
-}
-
-/** A whole number ≥ 1 (or `Infinity` where allowed), else a configuration error naming the option. */
-function checkBound(value: number, name: string, infinite: boolean): number {
-  if ((infinite && value === Infinity) || (Number.isInteger(value) && value >= 1)) return value;
-  throw new MessagioConfigurationError(`MemoryTransport ${name} must be a whole number ≥ 1${infinite ? ' or Infinity' : ''}, got ${String(value)}.`);
 }
 
 function toState(id: string, record: DeliveryRecord): DeliveryState {

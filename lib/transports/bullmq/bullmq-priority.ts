@@ -1,4 +1,4 @@
-import { MAX_PRIORITY } from '../contract/priority.js';
+import { MAX_PRIORITY } from '../../contract/priority.js';
 
 /**
  * messagio's scale (0..1000, higher first) → BullMQ's (1..1001, lower first).
