@@ -1,7 +1,8 @@
 import type { Delivery } from '../contract/delivery.types.js';
 import type { MessagioListenerFailure } from '../errors/messagio-dispatch.error.js';
 import { unknownState, type DeliveryState } from '../message/delivery-state.js';
-import { realClock, sleep, type MessagioClock } from './clock.js';
+import { realClock, type MessagioClock } from './clock.js';
+import { sleep } from './clock-timer.js';
 import { restoreEnvelope, snapshotPayload, type PayloadSnapshot } from './json-snapshot.js';
 import type { DeliveryHandler } from './messagio-transport.interface.js';
 
