@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import type { ListenerRegistry } from '../listeners/listener.registry.js';
 import type { DeliveryCounts, FailedFilter } from '../contract/delivery.types.js';
@@ -16,7 +15,6 @@ export type RetrySelection = { messageId: string; listener?: string } | FailedFi
  * Ask where messages stand, and replay what failed.
  * @publicApi
  */
-@Injectable()
 export class MessagioAdmin {
   constructor(
     private readonly listeners: ListenerRegistry,

@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import { MessagioBatchDispatchError } from '../errors/messagio-batch-dispatch.error.js';
 import { MessagioClosedError } from '../errors/messagio-closed.error.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
@@ -19,7 +18,6 @@ import type { MessagioObservers } from './messagio-observer.js';
  * stores them (or, with `sync`, the sync transport runs them here, now).
  * @publicApi
  */
-@Injectable()
 export class MessagioPublisher {
   private readonly inspect: DeliveryInspector = (ids) => this.inspectDeliveries(ids);
   /** The app closed: nothing is fired any more, not even in process (sync). */
