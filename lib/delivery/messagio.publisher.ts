@@ -117,12 +117,12 @@ export class MessagioPublisher {
    * The sync path: the sync transport snapshots the deliveries (before
    * observers see the message) and runs them here, now. Failed listeners
    * reject with `MessagioDispatchError`, or, given `batchFailures` (fireMany),
-   * add it there and resolve. The receipt's `wait()` reads the batch.
+   * add it there and resolve. The receipt's `wait()` reads the run.
    */
   private async runSync(prepared: PreparedFire, batchFailures?: MessagioDispatchError[]): Promise<MessagioReceipt> {
-    const batch = this.sync.batch(prepared.deliveries, prepared.payloadJson);
-    const receipt = this.stored(prepared, batch.inspect);
-    const failures = await batch.run();
+    const run = this.sync.store(prepared.deliveries, prepared.payloadJson);
+    const receipt = this.stored(prepared, (ids) => this.sync.inspect(run, ids));
+    const failures = await this.sync.run(run);
     if (failures) {
       const error = new MessagioDispatchError(prepared.type, prepared.messageId, failures);
       if (!batchFailures) throw error;

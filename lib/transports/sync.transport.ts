@@ -6,14 +6,31 @@ import { sleep } from './clock-timer.js';
 import { restoreEnvelope, snapshotPayload, type PayloadSnapshot } from './json-snapshot.js';
 import type { DeliveryHandler } from './messagio-transport.interface.js';
 
+/** How a delivery of a sync fire ended (kept small: the receipt builds its state only when asked). */
+interface SyncEnd {
+  attempts: number;
+  at: number;
+  error?: Error;
+}
+
+/**
+ * One sync fire's deliveries as the sync transport holds them: a snapshot of
+ * their payload and how each ended. Plain data, kept as long as the fire's
+ * receipt (which reads it); the transport itself keeps nothing.
+ */
+export interface SyncRun {
+  readonly deliveries: Delivery[];
+  readonly payload: PayloadSnapshot | undefined;
+  readonly ends: Array<SyncEnd | undefined>;
+}
+
 /**
  * The transport of `fire({ sync: true })`: runs a message's deliveries in
  * this process, now, in priority order, each through the same handler as the
  * queued transports, with the same JSON snapshot per attempt; a retry waits
- * on the clock (the testing module's virtual clock in tests). It stores
- * nothing: each fire's deliveries and their endings live in its batch, as
- * long as its receipt. Started at bootstrap whether or not this process
- * consumes, so a sync fire works in a publish-only process.
+ * on the clock (the testing module's virtual clock in tests). Started at
+ * bootstrap whether or not this process consumes, so a sync fire works in a
+ * publish-only process.
  */
 export class SyncTransport {
   readonly name = 'sync';
@@ -26,61 +43,36 @@ export class SyncTransport {
   }
 
   /**
-   * The deliveries of one message, snapshotted now (before observers see the
-   * message), to run with `run()`. `payloadJson`: the payload's JSON, if made.
+   * Takes the deliveries of one message, snapshotted now (before observers
+   * see the message), for `run()`. `payloadJson`: the payload's JSON, if made.
    */
-  batch(deliveries: Delivery[], payloadJson?: string): SyncBatch {
-    return new SyncBatch(this.name, this.handler!, this.clock, deliveries, payloadJson);
-  }
-}
-
-/** How a delivery of a batch ended (kept small: the receipt builds its state only when asked). */
-interface Finished {
-  attempts: number;
-  at: number;
-  error?: Error;
-}
-
-/** One sync fire: its deliveries, how each ended, and the states `receipt.wait()` reads. */
-export class SyncBatch {
-  private readonly payload: PayloadSnapshot | undefined;
-  private readonly finished: Array<Finished | undefined>;
-
-  constructor(
-    private readonly transport: string,
-    private readonly handler: DeliveryHandler,
-    private readonly clock: MessagioClock,
-    private readonly deliveries: Delivery[],
-    payloadJson: string | undefined,
-  ) {
+  store(deliveries: Delivery[], payloadJson?: string): SyncRun {
     // The deliveries of one message share its payload object.
-    this.payload = deliveries.length > 0 ? snapshotPayload(deliveries[0]!.envelope.payload, payloadJson) : undefined;
-    this.finished = new Array(deliveries.length);
+    const payload = deliveries.length > 0 ? snapshotPayload(deliveries[0]!.envelope.payload, payloadJson) : undefined;
+    return { deliveries, payload, ends: new Array<SyncEnd | undefined>(deliveries.length) };
   }
-
-  /** The deliveries' states, for the receipt's `wait()`. */
-  readonly inspect = async (ids: string[]): Promise<DeliveryState[]> => ids.map((id) => this.state(id));
 
   /**
    * Runs each delivery to its end: the handler decides (retry after a delay,
    * failed, completed), this only follows. Resolves with the listeners that
    * failed for good, if any.
    */
-  async run(): Promise<MessagioListenerFailure[] | undefined> {
+  async run({ deliveries, payload, ends }: SyncRun): Promise<MessagioListenerFailure[] | undefined> {
+    const handler = this.handler!;
     let failures: MessagioListenerFailure[] | undefined;
-    for (let i = 0; i < this.deliveries.length; i++) {
-      const envelope = this.deliveries[i]!.envelope;
+    for (let i = 0; i < deliveries.length; i++) {
+      const envelope = deliveries[i]!.envelope;
       for (let attempt = 1; ; attempt++) {
-        const outcome = await this.handler(restoreEnvelope(envelope, this.payload!), { attempt, transport: this.transport });
+        const outcome = await handler(restoreEnvelope(envelope, payload!), { attempt, transport: this.name });
         if (outcome.status === 'retry') {
           if (outcome.delay > 0) await sleep(this.clock, outcome.delay);
           continue;
         }
         if (outcome.status === 'completed') {
-          this.finished[i] = { attempts: attempt, at: Date.now() };
+          ends[i] = { attempts: attempt, at: Date.now() };
           break;
         }
-        this.finished[i] = { attempts: attempt, at: Date.now(), error: outcome.error };
+        ends[i] = { attempts: attempt, at: Date.now(), error: outcome.error };
         (failures ??= []).push({ listener: envelope.listener, attempts: attempt, error: outcome.error });
         break;
       }
@@ -88,25 +80,28 @@ export class SyncBatch {
     return failures;
   }
 
-  private state(id: string): DeliveryState {
-    const index = this.deliveries.findIndex((d) => d.id === id);
-    const delivery = this.deliveries[index];
-    const done = this.finished[index];
-    if (!delivery || !done) return unknownState(id);
-    const { envelope } = delivery;
-    const state: DeliveryState = {
-      id,
-      messageId: envelope.id,
-      listener: envelope.listener,
-      type: envelope.type,
-      status: done.error ? 'failed' : 'completed',
-      attempts: done.attempts,
-      finishedAt: new Date(done.at),
-    };
-    if (done.error) {
-      state.error = `${done.error.name}: ${done.error.message}`;
-      state.stack = done.error.stack;
-    }
-    return state;
+  /** The states of a run's deliveries, for its receipt's `wait()`. */
+  async inspect({ deliveries, ends }: SyncRun, ids: string[]): Promise<DeliveryState[]> {
+    return ids.map((id) => {
+      const index = deliveries.findIndex((d) => d.id === id);
+      const delivery = deliveries[index];
+      const end = ends[index];
+      if (!delivery || !end) return unknownState(id);
+      const { envelope } = delivery;
+      const state: DeliveryState = {
+        id,
+        messageId: envelope.id,
+        listener: envelope.listener,
+        type: envelope.type,
+        status: end.error ? 'failed' : 'completed',
+        attempts: end.attempts,
+        finishedAt: new Date(end.at),
+      };
+      if (end.error) {
+        state.error = `${end.error.name}: ${end.error.message}`;
+        state.stack = end.error.stack;
+      }
+      return state;
+    });
   }
 }
