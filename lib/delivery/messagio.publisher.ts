@@ -1,14 +1,14 @@
 import { MessagioBatchDispatchError } from '../errors/messagio-batch-dispatch.error.js';
 import { MessagioClosedError } from '../errors/messagio-closed.error.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
-import { MessagioDispatchError } from '../errors/messagio-dispatch.error.js';
+import type { MessagioDispatchError } from '../errors/messagio-dispatch.error.js';
 import { MessagioInvalidMessageError } from '../errors/messagio-invalid-message.error.js';
 import type { DeliveryState } from '../message/delivery-state.js';
 import type { FireManyOptions, FireOptions } from '../message/fire-options.js';
 import { MessagioReceipt, type DeliveryInspector } from '../message/messagio-receipt.js';
 import type { Messagio } from '../message/messagio.js';
 import type { MessagioTransport } from '../transports/messagio-transport.interface.js';
-import type { SyncTransport } from '../transports/sync.transport.js';
+import type { SyncRun, SyncTransport } from '../transports/sync.transport.js';
 import type { DeliveryFactory, PreparedFire } from './delivery.factory.js';
 import { checkFireOptions, checkMessageIds } from './fire-checks.js';
 import type { MessagioObservers } from './messagio-observer.js';
@@ -38,7 +38,11 @@ export class MessagioPublisher {
     if (this.closed) throw new MessagioClosedError(this.transport.name);
     checkFireOptions(options);
     const prepared = await this.factory.prepare(message, options);
-    if (options.sync) return this.runSync(prepared);
+    if (options.sync) {
+      const [run, receipt] = this.storedSync(prepared);
+      await this.sync.run(run);
+      return receipt;
+    }
     if (prepared.deliveries.length > 0) await this.transport.enqueue(prepared.deliveries);
     return this.stored(prepared);
   }
@@ -65,7 +69,11 @@ export class MessagioPublisher {
       // Every message runs; the failures are reported together at the end.
       const receipts: MessagioReceipt[] = [];
       const failures: MessagioDispatchError[] = [];
-      for (const p of prepared) receipts.push(await this.runSync(p, failures));
+      for (const p of prepared) {
+        const [run, receipt] = this.storedSync(p);
+        receipts.push(receipt);
+        await this.sync.run(run, failures);
+      }
       if (failures.length > 0) throw new MessagioBatchDispatchError(failures, receipts);
       return receipts;
     }
@@ -114,21 +122,14 @@ export class MessagioPublisher {
   }
 
   /**
-   * The sync path: the sync transport snapshots the deliveries (before
-   * observers see the message) and runs them here, now. Failed listeners
-   * reject with `MessagioDispatchError`, or, given `batchFailures` (fireMany),
-   * add it there and resolve. The receipt's `wait()` reads the run.
+   * The sync path's first half: the sync transport takes the deliveries (a
+   * snapshot, before observers see the message), and the receipt reads their
+   * run. The caller then awaits `sync.run()` itself: no async frame of its
+   * own per message on this path.
    */
-  private async runSync(prepared: PreparedFire, batchFailures?: MessagioDispatchError[]): Promise<MessagioReceipt> {
+  private storedSync(prepared: PreparedFire): [SyncRun, MessagioReceipt] {
     const run = this.sync.store(prepared.deliveries, prepared.payloadJson);
-    const receipt = this.stored(prepared, (ids) => this.sync.inspect(run, ids));
-    const failures = await this.sync.run(run);
-    if (failures) {
-      const error = new MessagioDispatchError(prepared.type, prepared.messageId, failures);
-      if (!batchFailures) throw error;
-      batchFailures.push(error);
-    }
-    return receipt;
+    return [run, this.stored(prepared, (ids) => this.sync.inspect(run, ids))];
   }
 
   private async inspectDeliveries(ids: string[]): Promise<DeliveryState[]> {

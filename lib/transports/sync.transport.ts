@@ -1,5 +1,5 @@
 import type { Delivery } from '../contract/delivery.types.js';
-import type { MessagioListenerFailure } from '../errors/messagio-dispatch.error.js';
+import { MessagioDispatchError, type MessagioListenerFailure } from '../errors/messagio-dispatch.error.js';
 import { unknownState, type DeliveryState } from '../message/delivery-state.js';
 import { realClock, type MessagioClock } from './clock.js';
 import { sleep } from './clock-timer.js';
@@ -54,10 +54,11 @@ export class SyncTransport {
 
   /**
    * Runs each delivery to its end: the handler decides (retry after a delay,
-   * failed, completed), this only follows. Resolves with the listeners that
-   * failed for good, if any.
+   * failed, completed), this only follows. When listeners failed for good it
+   * rejects with `MessagioDispatchError`, or, given `batch` (fireMany), adds
+   * the error there and resolves.
    */
-  async run({ deliveries, payload, ends }: SyncRun): Promise<MessagioListenerFailure[] | undefined> {
+  async run({ deliveries, payload, ends }: SyncRun, batch?: MessagioDispatchError[]): Promise<void> {
     const handler = this.handler!;
     let failures: MessagioListenerFailure[] | undefined;
     for (let i = 0; i < deliveries.length; i++) {
@@ -77,7 +78,10 @@ export class SyncTransport {
         break;
       }
     }
-    return failures;
+    if (!failures) return;
+    const error = new MessagioDispatchError(deliveries[0]!.envelope.type, deliveries[0]!.envelope.id, failures);
+    if (!batch) throw error;
+    batch.push(error);
   }
 
   /** The states of a run's deliveries, for its receipt's `wait()`. */
