@@ -10,11 +10,17 @@ import type { MessageTypesRegistry } from '../message/message-types.registry.js'
 import type { Messagio, MessagioClass } from '../message/messagio.js';
 import { deliveryIdOf } from '../message/delivery-id.js';
 import { MessagioContext, runInMessagioContext, type FiresMessages } from '../message/messagio-context.js';
-import type { DeliveryAttempt, DeliveryOutcome } from '../contract/delivery.types.js';
+import type { DeliveryAttempt, DeliveryOutcome, FailedOutcome } from '../contract/delivery.types.js';
 import { logSafe } from './log-safe.js';
 import type { MessagioObservers } from './messagio-observer.js';
 import type { PipelineOptions } from './pipeline.options.js';
 import { decideRetry } from './retry.policy.js';
+
+/**
+ * Awaited when an attempt failed for good, before `dispatch()` returns (so
+ * before the transport records the failure): how the runner reports faults.
+ */
+export type FinalFailureHook = (outcome: FailedOutcome, attempt: DeliveryAttempt, data: unknown) => Promise<void>;
 
 /**
  * Runs one attempt of a delivery: the one place where a listener is called,
@@ -45,7 +51,8 @@ export class MessagioDispatcher {
     this.publisher = publisher;
   }
 
-  async dispatch(raw: unknown, { attempt, transport, id }: DeliveryAttempt): Promise<DeliveryOutcome> {
+  async dispatch(raw: unknown, delivery: DeliveryAttempt, onFailed?: FinalFailureHook): Promise<DeliveryOutcome> {
+    const { attempt, transport, id } = delivery;
     const observed = this.observers.active;
     const started = observed ? performance.now() : 0;
     let envelope: MessagioEnvelope | undefined;
@@ -77,6 +84,7 @@ export class MessagioDispatcher {
       outcome = { status: 'failed', envelope, error: err, poison: true };
     }
     if (observed) this.notify(outcome, raw, attempt, transport, performance.now() - started);
+    if (onFailed !== undefined && outcome.status === 'failed') await onFailed(outcome, delivery, raw);
     return outcome;
   }
 
