@@ -24,6 +24,25 @@ export default tseslint.config(
     },
   },
   {
+    // Transports and the shared contract know no Nest DI (see .dependency-cruiser.cjs,
+    // transports-know-no-nest-di): from @nestjs/common they may take Logger, nothing injectable.
+    files: ['lib/transports/**/*.ts', 'lib/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@nestjs/common',
+              allowImportNames: ['Logger'],
+              message: 'Transports know no Nest DI: take what you need as constructor options (messagio.providers.ts); Logger is the one import allowed.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

@@ -11,7 +11,7 @@ export { OnMessagio } from './listeners/on-messagio.decorator.js';
 export { MessageCenter, type MessageCenterSubscribeOptions } from './listeners/message-center.js';
 
 export { MessagioPublisher } from './delivery/messagio.publisher.js';
-export { MessagioReceipt, type WaitOptions, type MessagioOutcome } from './delivery/messagio-receipt.js';
+export { MessagioReceipt, type WaitOptions, type MessagioOutcome } from './message/messagio-receipt.js';
 export { MessagioAdmin, type RetrySelection } from './delivery/messagio-admin.js';
 export {
   MessagioObservers,
@@ -22,30 +22,25 @@ export {
   type MessagioDeliveryRetryEvent,
   type MessagioDeliveryFailedEvent,
 } from './delivery/messagio-observer.js';
-export { MessagioContext } from './delivery/messagio-context.js';
-export { MessagioPriority, MIN_PRIORITY, MAX_PRIORITY } from './delivery/priority.js';
-export type { DeliveryOutcome, DeliveryAttempt } from './delivery/dispatcher.js';
+export { MessagioContext } from './message/messagio-context.js';
+export { MessagioPriority, MIN_PRIORITY, MAX_PRIORITY } from './contract/priority.js';
+export type { Delivery, DeliveryOutcome, DeliveryAttempt, DeliveryCounts, FailedFilter, MessagioBackoff } from './contract/delivery.types.js';
 
-export type { MessagioTransport, Delivery, DeliveryHandler } from './transports/messagio-transport.interface.js';
-export { BullMqTransport } from './transports/bullmq.transport.js';
-export { MemoryTransport, type MemoryTransportOptions } from './transports/memory.transport.js';
+export type { MessagioTransport, DeliveryHandler } from './transports/messagio-transport.interface.js';
+export { BullMqTransport } from './transports/bullmq/bullmq.transport.js';
+export { MemoryTransport } from './transports/memory/memory.transport.js';
+export type { MemoryTransportOptions, MessagioMemoryOptions } from './transports/memory/memory-transport.options.js';
 export type { MessagioClock } from './transports/clock.js';
-export type { DeliveryState, DeliveryStatus, DeliveryCounts, FailedFilter } from './transports/delivery-state.js';
+export type { DeliveryState, DeliveryStatus } from './message/delivery-state.js';
 
-export type { FireOptions, FireManyOptions, FireReceipt } from './interfaces/fire-options.interface.js';
-export type {
-  MessagioModuleOptions,
-  MessagioModuleAsyncOptions,
-  MessagioWorkerOptions,
-  MessagioMemoryOptions,
-  MessagioTransportOption,
-} from './interfaces/messagio-module-options.interface.js';
+export type { FireOptions, FireManyOptions, FireReceipt } from './message/fire-options.js';
+export type { MessagioModuleOptions, MessagioModuleAsyncOptions } from './messagio-options.js';
+export type { MessagioWorkerOptions, MessagioTransportOption } from './transports/transport-module.options.js';
 export type {
   OnMessagioOptions,
   MessagioListenerDefaults,
-  MessagioBackoff,
   ErrorClass,
-} from './interfaces/messagio-listener-options.interface.js';
+} from './listeners/listener-options.js';
 
 export { MessagioError } from './errors/messagio.error.js';
 export { MessagioValidationError, type MessagioPropertyViolation } from './errors/messagio-validation.error.js';

@@ -1,13 +1,17 @@
-/** Metadata keys, namespaced so they never collide with other libraries'. */
-export const MESSAGIO_TYPE_METADATA = 'messagio:type';
-export const MESSAGIO_LISTENER_METADATA = 'messagio:listener';
+/** DI tokens of the module wiring (the rooms below never inject by token: provider factories hand them what they use). */
 
-/** DI tokens. */
+/** The options given to `forRoot()` / returned by the `forRootAsync()` factory, as given. */
 export const MESSAGIO_MODULE_OPTIONS = 'MESSAGIO_MODULE_OPTIONS';
-export const MESSAGIO_HOST_OPTIONS = 'MESSAGIO_HOST_OPTIONS';
+/** The transport kind `forRoot()` / `forRootAsync()` wired (see messagio.module-definition.ts). */
+export const MESSAGIO_TRANSPORT_KIND = 'MESSAGIO_TRANSPORT_KIND';
+/** The options `MessagioTestingModule.forRoot()` lays over the app's. */
 export const MESSAGIO_TESTING_OPTIONS = 'MESSAGIO_TESTING_OPTIONS';
+/** The options resolved into their per-room slices (`ResolvedMessagioOptions`): read by provider factories only. */
+export const MESSAGIO_RESOLVED_OPTIONS = 'MESSAGIO_RESOLVED_OPTIONS';
+/** Whether and what this process consumes (`WorkerSettings`): read by the health indicator. */
+export const MESSAGIO_WORKER = 'MESSAGIO_WORKER';
 export const MESSAGIO_TRANSPORT = 'MESSAGIO_TRANSPORT';
-/** Optional `MessagioClock` for the sync path's retry waits (the testing module's virtual clock). */
+/** Optional `MessagioClock` for the sync transport's retry waits (the testing module's virtual clock). */
 export const MESSAGIO_CLOCK = 'MESSAGIO_CLOCK';
 
 /**

@@ -1,18 +1,18 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-  type OnModuleInit,
-} from '@nestjs/common';
-import { MESSAGIO_MODULE_OPTIONS, MESSAGIO_TRANSPORT } from './messagio.constants.js';
-import type { ResolvedMessagioOptions } from './messagio.options.js';
-import { MessagioDispatcher } from './delivery/dispatcher.js';
-import { MessagioFaultReporter } from './delivery/fault.reporter.js';
-import { MessagioPublisher } from './delivery/messagio.publisher.js';
-import { MessagioObservers } from './delivery/messagio-observer.js';
+import type { OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { DeliveryRunner } from './delivery/delivery.runner.js';
+import type { MessagioDispatcher } from './delivery/dispatcher.js';
+import type { MessagioObserver, MessagioObservers } from './delivery/messagio-observer.js';
+import type { MessagioPublisher } from './delivery/messagio.publisher.js';
 import { pushDefaultPublisher, removeDefaultPublisher } from './message/default-publisher.js';
 import type { MessagioTransport } from './transports/messagio-transport.interface.js';
+
+/** What the lifecycle reads of the module options. */
+export interface LifecycleSettings {
+  /** Observers given as module options. */
+  observers: readonly MessagioObserver[];
+  /** False for a publish-only process (`worker: false`): its transport never consumes. */
+  consumes: boolean;
+}
 
 /**
  * Starts consuming once every listener is discovered (module init is done),
@@ -20,31 +20,25 @@ import type { MessagioTransport } from './transports/messagio-transport.interfac
  * before the queue and its connections are closed. Listeners in flight keep
  * firing through this app until they finish.
  */
-@Injectable()
 export class MessagioLifecycle implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly publisher: MessagioPublisher,
     private readonly dispatcher: MessagioDispatcher,
-    private readonly faults: MessagioFaultReporter,
+    private readonly runner: DeliveryRunner,
     private readonly observers: MessagioObservers,
-    @Inject(MESSAGIO_TRANSPORT) private readonly transport: MessagioTransport,
-    @Inject(MESSAGIO_MODULE_OPTIONS) private readonly options: ResolvedMessagioOptions,
+    private readonly transport: MessagioTransport,
+    private readonly settings: LifecycleSettings,
   ) {}
 
   onModuleInit(): void {
-    for (const observer of this.options.observers) this.observers.add(observer);
+    for (const observer of this.settings.observers) this.observers.add(observer);
     this.dispatcher.useForNestedFires(this.publisher);
     pushDefaultPublisher(this.publisher);
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.options.worker === false) return;
-    await this.transport.start(async (data, attempt) => {
-      const outcome = await this.dispatcher.dispatch(data, attempt);
-      // Fired before the transport records the failure: at least once, never lost.
-      if (outcome.status === 'failed') await this.faults.report(outcome, attempt, data);
-      return outcome;
-    });
+    if (!this.settings.consumes) return;
+    await this.transport.start(this.runner.handle);
   }
 
   async onModuleDestroy(): Promise<void> {

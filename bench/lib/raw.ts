@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import { ENVELOPE_VERSION, type MessagioEnvelope } from '../../lib/index.js';
-import { toBullPriority } from '../../lib/delivery/priority.js';
-import { DEFAULT_REMOVE_ON_COMPLETE, DEFAULT_REMOVE_ON_FAIL } from '../../lib/messagio.options.js';
+import { toBullPriority } from '../../lib/transports/bullmq/bullmq-priority.js';
+import { DEFAULT_REMOVE_ON_COMPLETE, DEFAULT_REMOVE_ON_FAIL } from '../../lib/transports/bullmq/bullmq-transport.options.js';
 import type { OrderPayload } from './messages.js';
 import type { RedisTarget } from './redis.js';
 

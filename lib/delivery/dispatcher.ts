@@ -1,54 +1,33 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { MESSAGIO_MODULE_OPTIONS } from '../messagio.constants.js';
+import { Logger } from '@nestjs/common';
 import { MessagioEnvelopeError } from '../errors/messagio-envelope.error.js';
 import { MessagioListenerError } from '../errors/messagio-listener.error.js';
 import { MessagioValidationError } from '../errors/messagio-validation.error.js';
-import type { ResolvedMessagioOptions } from '../messagio.options.js';
-import { ListenerRegistry, type ListenerBinding } from '../listeners/listener.registry.js';
-import { MessagioCodec } from '../message/codec.js';
-import { parseEnvelope, type MessagioEnvelope } from '../message/envelope.js';
-import type { FiresMessages } from '../message/default-publisher.js';
-import { MessageTypesRegistry } from '../message/message-types.registry.js';
+import type { ListenerBinding, ListenerRegistry } from '../listeners/listener.registry.js';
+import type { MessagioCodec } from '../message/codec.js';
+import type { MessagioEnvelope } from '../message/envelope.js';
+import { parseEnvelope } from '../message/envelope.guard.js';
+import type { MessageTypesRegistry } from '../message/message-types.registry.js';
 import type { Messagio, MessagioClass } from '../message/messagio.js';
+import { deliveryIdOf } from '../message/delivery-id.js';
+import { MessagioContext, runInMessagioContext, type FiresMessages } from '../message/messagio-context.js';
+import type { DeliveryAttempt, DeliveryOutcome, FailedOutcome } from '../contract/delivery.types.js';
 import { logSafe } from './log-safe.js';
-import { MessagioObservers } from './messagio-observer.js';
-import { MessagioContext, deliveryIdOf, runInMessagioContext } from './messagio-context.js';
+import type { MessagioObservers } from './messagio-observer.js';
+import type { PipelineOptions } from './pipeline.options.js';
 import { decideRetry } from './retry.policy.js';
 
 /**
- * How one attempt of a delivery ended. Transports act on it: `retry` after
- * `delay` ms, or record `failed` for good. `poison` failures are deliveries
- * that could never succeed (bad envelope, unknown type, invalid payload).
+ * Awaited when an attempt failed for good, before `dispatch()` returns (so
+ * before the transport records the failure): how the runner reports faults.
  */
-export type DeliveryOutcome =
-  | { status: 'completed'; envelope: MessagioEnvelope }
-  | { status: 'retry'; envelope: MessagioEnvelope; error: Error; delay: number }
-  | { status: 'failed'; envelope: MessagioEnvelope | undefined; error: Error; poison: boolean };
-
-/** What the transport knows of the attempt it is running. */
-export interface DeliveryAttempt {
-  /** 1-based attempt number. */
-  attempt: number;
-  /** Transport name, shown in the listener's context. */
-  transport: string;
-  /**
-   * Retry cycle: 0 for the first life of the delivery, plus one for each time
-   * `MessagioAdmin.retry` ran it again. Part of its fault's id, so that each
-   * final failure is reported once. @default 0
-   */
-  cycle?: number;
-  /** Id the transport stored the delivery under (BullMQ: the job id); names data that cannot be read. */
-  id?: string;
-  /** Name the transport stored the delivery under (BullMQ: the job name, the wire name). */
-  name?: string;
-}
+export type FinalFailureHook = (outcome: FailedOutcome, attempt: DeliveryAttempt, data: unknown) => Promise<void>;
 
 /**
- * Runs one delivery: the one place where a listener is called, whichever
- * transport (BullMQ, memory) or mode (sync) brought it. Never throws: every
- * ending is an outcome.
+ * Runs one attempt of a delivery: the one place where a listener is called,
+ * whichever transport (BullMQ, memory, sync) brought it. Envelope guard →
+ * rebuild → validate → listener → the retry policy's decision. Never throws:
+ * every ending is an outcome.
  */
-@Injectable()
 export class MessagioDispatcher {
   private readonly logger = new Logger('Messagio');
 
@@ -61,10 +40,10 @@ export class MessagioDispatcher {
     private readonly types: MessageTypesRegistry,
     private readonly listeners: ListenerRegistry,
     private readonly observers: MessagioObservers,
-    @Inject(MESSAGIO_MODULE_OPTIONS) options: ResolvedMessagioOptions,
+    settings: Pick<PipelineOptions, 'codec' | 'maxPayloadBytes'>,
   ) {
-    this.codec = new MessagioCodec({ validate: options.validate, validation: options.validation });
-    this.maxPayloadBytes = options.maxPayloadBytes;
+    this.codec = settings.codec;
+    this.maxPayloadBytes = settings.maxPayloadBytes;
   }
 
   /** Called once at bootstrap: `message.fire()` inside this app's listeners goes through `publisher`. */
@@ -72,7 +51,8 @@ export class MessagioDispatcher {
     this.publisher = publisher;
   }
 
-  async dispatch(raw: unknown, { attempt, transport, id }: DeliveryAttempt): Promise<DeliveryOutcome> {
+  async dispatch(raw: unknown, delivery: DeliveryAttempt, onFailed?: FinalFailureHook): Promise<DeliveryOutcome> {
+    const { attempt, transport, id } = delivery;
     const observed = this.observers.active;
     const started = observed ? performance.now() : 0;
     let envelope: MessagioEnvelope | undefined;
@@ -104,6 +84,7 @@ export class MessagioDispatcher {
       outcome = { status: 'failed', envelope, error: err, poison: true };
     }
     if (observed) this.notify(outcome, raw, attempt, transport, performance.now() - started);
+    if (onFailed !== undefined && outcome.status === 'failed') await onFailed(outcome, delivery, raw);
     return outcome;
   }
 

@@ -1,44 +1,32 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { MESSAGIO_MODULE_OPTIONS } from '../messagio.constants.js';
-import type { ResolvedMessagioOptions } from '../messagio.options.js';
-import { ListenerRegistry } from '../listeners/listener.registry.js';
+import { Logger } from '@nestjs/common';
+import type { ListenerRegistry } from '../listeners/listener.registry.js';
 import { FAULT_TYPE, MessagioFault } from '../message/messagio-fault.js';
-import { splitDeliveryId } from '../transports/delivery-state.js';
-import type { DeliveryAttempt, DeliveryOutcome } from './dispatcher.js';
+import { deliveryIdOf, splitDeliveryId } from '../message/delivery-id.js';
+import type { DeliveryAttempt, FailedOutcome } from '../contract/delivery.types.js';
 import { fitFault, type MessagioFaultFields } from './fault-size.js';
 import { logSafe } from './log-safe.js';
-import { deliveryIdOf } from './messagio-context.js';
-import { MessagioPublisher } from './messagio.publisher.js';
-
-/** A delivery's last attempt, failed for good. */
-export type FailedOutcome = DeliveryOutcome & { status: 'failed' };
+import type { MessagioPublisher } from './messagio.publisher.js';
 
 /** Characters of unreadable data a fault carries in `raw`. */
 export const RAW_EXCERPT_LENGTH = 2048;
 
 /**
  * Fires a `MessagioFault` for every delivery that failed for good, when anyone
- * listens to faults: from the worker (before the transport records the
- * failure, so at least once) and from the sync path. A failed fault delivery
+ * listens to faults, for the delivery runner: before the transport (BullMQ,
+ * memory, sync) records the failure, so at least once. A failed fault delivery
  * produces none (no loops). A fault is never dropped for its size (see
  * fitFault); firing problems (Redis gone) are logged.
  */
-@Injectable()
 export class MessagioFaultReporter {
   private readonly logger = new Logger('Messagio');
-  private readonly maxPayloadBytes: number;
 
   constructor(
     private readonly publisher: MessagioPublisher,
     private readonly listeners: ListenerRegistry,
-    @Inject(MESSAGIO_MODULE_OPTIONS) options: ResolvedMessagioOptions,
-  ) {
-    this.maxPayloadBytes = options.maxPayloadBytes;
-    // The publisher's sync path reports through this reporter, which fires
-    // through the publisher: set here rather than injected, so DI has no cycle.
-    publisher.faults = this;
-  }
+    /** The cap a fault is fired under (see fitFault). */
+    private readonly maxPayloadBytes: number,
+  ) {}
 
   /**
    * Reports the failure of a delivery's attempt `attempt`. `data` is what the

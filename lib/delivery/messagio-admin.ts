@@ -1,10 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { MESSAGIO_TRANSPORT } from '../messagio.constants.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
-import { ListenerRegistry } from '../listeners/listener.registry.js';
-import type { DeliveryCounts, DeliveryState, FailedFilter } from '../transports/delivery-state.js';
+import type { ListenerRegistry } from '../listeners/listener.registry.js';
+import type { DeliveryCounts, FailedFilter } from '../contract/delivery.types.js';
+import { deliveryIdOf } from '../message/delivery-id.js';
+import type { DeliveryState } from '../message/delivery-state.js';
 import type { MessagioTransport } from '../transports/messagio-transport.interface.js';
-import { deliveryIdOf } from './messagio-context.js';
 
 /** Failed deliveries read at a time when a transport cannot retry by filter itself. */
 const RETRY_PAGE = 500;
@@ -16,11 +15,10 @@ export type RetrySelection = { messageId: string; listener?: string } | FailedFi
  * Ask where messages stand, and replay what failed.
  * @publicApi
  */
-@Injectable()
 export class MessagioAdmin {
   constructor(
     private readonly listeners: ListenerRegistry,
-    @Inject(MESSAGIO_TRANSPORT) private readonly transport: MessagioTransport,
+    private readonly transport: MessagioTransport,
   ) {}
 
   /**

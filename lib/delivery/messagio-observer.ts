@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { FireReceipt } from '../interfaces/fire-options.interface.js';
+import type { FireReceipt } from '../message/fire-options.js';
 import type { MessagioEnvelope } from '../message/envelope.js';
 import type { Messagio } from '../message/messagio.js';
 

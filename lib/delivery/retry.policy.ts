@@ -1,4 +1,4 @@
-import type { ResolvedListenerOptions } from '../interfaces/messagio-listener-options.interface.js';
+import type { ResolvedListenerOptions } from '../listeners/listener-options.js';
 
 /** What to do after a listener threw. */
 export type RetryDecision = { retry: true; delay: number } | { retry: false; reason: 'not-retryable' | 'exhausted' };

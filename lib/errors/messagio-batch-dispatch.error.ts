@@ -1,4 +1,4 @@
-import type { MessagioReceipt } from '../delivery/messagio-receipt.js';
+import type { MessagioReceipt } from '../message/messagio-receipt.js';
 import type { MessagioDispatchError } from './messagio-dispatch.error.js';
 import { MessagioError } from './messagio.error.js';
 

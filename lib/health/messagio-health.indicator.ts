@@ -2,9 +2,9 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { Queue } from 'bullmq';
-import { MESSAGIO_MODULE_OPTIONS, MESSAGIO_QUEUE, MESSAGIO_TRANSPORT } from '../messagio.constants.js';
-import type { ResolvedMessagioOptions } from '../messagio.options.js';
+import { MESSAGIO_QUEUE, MESSAGIO_TRANSPORT, MESSAGIO_WORKER } from '../messagio.constants.js';
 import type { MessagioTransport } from '../transports/messagio-transport.interface.js';
+import type { WorkerSettings } from '../transports/transport-module.options.js';
 
 /** Options of `MessagioHealthIndicator.isHealthy()`. */
 export interface MessagioHealthCheckOptions {
@@ -43,7 +43,7 @@ export class MessagioHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
     @Inject(MESSAGIO_TRANSPORT) private readonly transport: MessagioTransport,
-    @Inject(MESSAGIO_MODULE_OPTIONS) private readonly options: ResolvedMessagioOptions,
+    @Inject(MESSAGIO_WORKER) private readonly worker: WorkerSettings,
     // Absent with the memory or a custom transport: there is no Redis to check then.
     @Optional() @Inject(getQueueToken(MESSAGIO_QUEUE)) private readonly queue?: Queue,
   ) {
@@ -111,8 +111,7 @@ export class MessagioHealthIndicator {
 
   private workers(): 'running' | 'not running' | 'disabled' | 'not reported' {
     // Publish-only: `worker: false`, or (with named queues) `workers: []`.
-    const consumes = (this.options as { workers?: readonly string[] }).workers;
-    if (this.options.worker === false || consumes?.length === 0) return 'disabled';
+    if (!this.worker.enabled || this.worker.queues.length === 0) return 'disabled';
     const transport = this.transport as Partial<RunningTransport>;
     if (typeof transport.isRunning !== 'function') return 'not reported';
     return transport.isRunning() ? 'running' : 'not running';

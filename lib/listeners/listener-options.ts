@@ -1,9 +1,87 @@
+import type { MessagioBackoff } from '../contract/delivery.types.js';
+import { assertPriority, MessagioPriority } from '../contract/priority.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
-import type {
-  MessagioListenerDefaults,
-  ResolvedListenerOptions,
-} from '../interfaces/messagio-listener-options.interface.js';
-import { assertPriority, MessagioPriority } from '../delivery/priority.js';
+
+/** An error class a listener may be retried for (`retryOn`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ErrorClass = abstract new (...args: any[]) => Error;
+
+/**
+ * Delivery options shared by `@OnMessagio`, `MessageCenter.subscribe` and the
+ * module's `defaultListenerOptions`.
+ * @publicApi
+ */
+export interface MessagioListenerDefaults {
+  /**
+   * Higher runs first: an integer from 0 to 1000 (see `MessagioPriority`).
+   * @default MessagioPriority.REGULAR (5)
+   */
+  priority?: number;
+  /**
+   * Errors that may be retried (messagio's `autoretry_for`). An error that is
+   * not an instance of one of them fails the delivery at once.
+   * @default [] — any error may be retried
+   */
+  retryOn?: ErrorClass[];
+  /**
+   * Retries after the first attempt; `3` means up to 4 attempts in all.
+   * @default 0
+   */
+  maxRetries?: number;
+  /**
+   * Milliseconds before the first retry.
+   * @default 1000
+   */
+  retryDelay?: number;
+  /**
+   * `fixed`: every retry waits `retryDelay`; `exponential`: retry n waits
+   * `retryDelay * 2^(n-1)`.
+   * @default 'fixed'
+   */
+  backoff?: MessagioBackoff;
+}
+
+/**
+ * Options of one listener. A bare number given to `@OnMessagio(Type, 10)` is
+ * the `priority`.
+ * @publicApi
+ */
+export interface OnMessagioOptions extends MessagioListenerDefaults {
+  /**
+   * Queue this listener's deliveries go to (messagio's `CELERY_TASK_ROUTES`);
+   * it must be declared in the module's `queues`.
+   * @default the first matching module `routes` entry, else the default queue
+   */
+  queue?: string;
+  /**
+   * Stable id of the listener; it is part of every job id, so renaming a class
+   * or method does not orphan queued deliveries when it is set. No `:`.
+   * @default 'ClassName.methodName'
+   */
+  id?: string;
+}
+
+/** The module options the listeners read. */
+export interface ListenerModuleOptions {
+  /** Defaults applied to every listener's options. */
+  defaultListenerOptions?: MessagioListenerDefaults;
+  /**
+   * Message type → queue, by wire name with `*`/`?` globs, first match wins
+   * (`{ 'billing.*': 'critical' }`). A listener's own `queue` option wins over routes.
+   */
+  routes?: Record<string, string>;
+}
+
+/** Listener options with every default applied, checked once at bootstrap. */
+export interface ResolvedListenerOptions {
+  priority: number;
+  retryOn: ErrorClass[];
+  maxRetries: number;
+  retryDelay: number;
+  backoff: MessagioBackoff;
+  /** Queue of this subscription's deliveries, routed at bootstrap; unset means the default queue. */
+  queue?: string;
+}
 
 export const LISTENER_DEFAULTS: ResolvedListenerOptions = {
   priority: MessagioPriority.REGULAR,

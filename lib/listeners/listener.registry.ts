@@ -1,7 +1,7 @@
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import { MessagioDuplicateListenerError } from '../errors/messagio-duplicate-listener.error.js';
-import type { ResolvedListenerOptions } from '../interfaces/messagio-listener-options.interface.js';
-import type { MessagioContext } from '../delivery/messagio-context.js';
+import type { ResolvedListenerOptions } from './listener-options.js';
+import type { MessagioContext } from '../message/messagio-context.js';
 import type { MessageTypesRegistry } from '../message/message-types.registry.js';
 import type { Messagio, MessagioClass } from '../message/messagio.js';
 

@@ -1,15 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { MESSAGIO_MODULE_OPTIONS } from '../messagio.constants.js';
+import { Injectable } from '@nestjs/common';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
-import type { OnMessagioOptions } from '../interfaces/messagio-listener-options.interface.js';
-import type { MessagioContext } from '../delivery/messagio-context.js';
-import type { ResolvedMessagioOptions } from '../messagio.options.js';
+import type { MessagioContext } from '../message/messagio-context.js';
 import type { Messagio, MessagioClass } from '../message/messagio.js';
 import { MessageTypesRegistry } from '../message/message-types.registry.js';
-import { assertListenerId, resolveListenerOptions } from './listener-options.js';
-import { queueFor } from '../delivery/queue-routing.js';
-import { wireNameOf } from '../message/messagio-type.decorator.js';
-import { ListenerRegistry } from './listener.registry.js';
+import { assertListenerId, type OnMessagioOptions } from './listener-options.js';
+import { ListenerRegistrar } from './listener.registrar.js';
+import { ListenerRegistry, type ListenerHandler } from './listener.registry.js';
+import { messageTypeList } from './message-types.js';
 
 /** Options of `MessageCenter.subscribe`: listener options with a required id. */
 export interface MessageCenterSubscribeOptions extends OnMessagioOptions {
@@ -26,9 +23,9 @@ export interface MessageCenterSubscribeOptions extends OnMessagioOptions {
 @Injectable()
 export class MessageCenter {
   constructor(
+    private readonly registrar: ListenerRegistrar,
     private readonly listeners: ListenerRegistry,
     private readonly types: MessageTypesRegistry,
-    @Inject(MESSAGIO_MODULE_OPTIONS) private readonly options: ResolvedMessagioOptions,
   ) {}
 
   /** Subscribes `fn`; returns a function that unsubscribes it from every type. */
@@ -39,16 +36,10 @@ export class MessageCenter {
   ): () => void {
     const id = options?.id;
     assertListenerId(id, 'MessageCenter.subscribe');
-    if (typeof fn !== 'function') throw new MessagioConfigurationError(`MessageCenter.subscribe("${id}"): the listener must be a function.`);
-    const list = Array.isArray(types) ? types : [types];
-    if (list.length === 0 || list.some((t) => typeof t !== 'function')) {
-      throw new MessagioConfigurationError(`MessageCenter.subscribe("${id}"): give a message class or an array of them.`);
-    }
-    const resolved = resolveListenerOptions(id, options, this.options.defaultListenerOptions);
-    this.listeners.add(
-      { id, source: `MessageCenter.subscribe("${id}")`, handler: fn as (m: Messagio, c: MessagioContext) => unknown },
-      list.map((cls) => ({ cls, options: { ...resolved, queue: queueFor(wireNameOf(cls), options.queue, this.options.routing, `MessageCenter.subscribe("${id}")`) } })),
-    );
+    const where = `MessageCenter.subscribe("${id}")`;
+    if (typeof fn !== 'function') throw new MessagioConfigurationError(`${where}: the listener must be a function.`);
+    const list = messageTypeList(types, `${where}: give a message class or an array of them.`);
+    this.registrar.register({ id, source: where, handler: fn as ListenerHandler }, [{ types: list, options }], where);
     return () => {
       this.listeners.remove(id);
     };

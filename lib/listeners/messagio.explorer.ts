@@ -1,21 +1,18 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ContextIdFactory, DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
-import { MESSAGIO_LISTENER_METADATA, MESSAGIO_MODULE_OPTIONS } from '../messagio.constants.js';
-import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
-import type { ResolvedMessagioOptions } from '../messagio.options.js';
-import type { MessagioContext } from '../delivery/messagio-context.js';
+import type { MessagioContext } from '../message/messagio-context.js';
 import type { Messagio } from '../message/messagio.js';
-import { assertListenerId, resolveListenerOptions } from './listener-options.js';
-import { queueFor } from '../delivery/queue-routing.js';
-import { wireNameOf } from '../message/messagio-type.decorator.js';
-import { ListenerRegistry, type ListenerHandler, type Subscription } from './listener.registry.js';
+import { ListenerMetadataAccessor } from './listener-metadata.accessor.js';
+import { ListenerRegistrar } from './listener.registrar.js';
+import type { ListenerHandler } from './listener.registry.js';
 import type { OnMessagioMetadata } from './on-messagio.decorator.js';
 
 /**
  * Finds every `@OnMessagio` method of every provider and controller once, at
- * module init (before any `onApplicationBootstrap` can fire), and registers it.
- * Nothing is scanned or reflected per delivery.
+ * module init (before any `onApplicationBootstrap` can fire), and hands it to
+ * the registrar with a handler that calls it through Nest's DI. Nothing is
+ * scanned or reflected per delivery.
  */
 @Injectable()
 export class MessagioExplorer implements OnModuleInit {
@@ -23,8 +20,8 @@ export class MessagioExplorer implements OnModuleInit {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly moduleRef: ModuleRef,
-    private readonly listeners: ListenerRegistry,
-    @Inject(MESSAGIO_MODULE_OPTIONS) private readonly options: ResolvedMessagioOptions,
+    private readonly metadata: ListenerMetadataAccessor,
+    private readonly registrar: ListenerRegistrar,
   ) {}
 
   onModuleInit(): void {
@@ -35,8 +32,8 @@ export class MessagioExplorer implements OnModuleInit {
       if (!prototype || seen.has(wrapper.token as object)) continue;
       seen.add(wrapper.token as object);
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
-        const metadata = Reflect.getMetadata(MESSAGIO_LISTENER_METADATA, prototype[methodName]) as OnMessagioMetadata[] | undefined;
-        if (metadata?.length) this.register(wrapper, methodName, metadata);
+        const metadata = this.metadata.metadataOf(prototype[methodName]);
+        if (metadata) this.register(wrapper, methodName, metadata);
       }
     }
   }
@@ -53,22 +50,8 @@ export class MessagioExplorer implements OnModuleInit {
   private register(wrapper: InstanceWrapper, methodName: string, metadata: OnMessagioMetadata[]): void {
     const className = (wrapper.metatype as { name?: string } | undefined)?.name ?? String(wrapper.name);
     const source = `${className}.${methodName}`;
-    const ids = new Set(metadata.map((m) => m.options.id).filter((id) => id !== undefined));
-    if (ids.size > 1) {
-      throw new MessagioConfigurationError(`${source} carries several @OnMessagio with different ids (${[...ids].join(', ')}); a method is one listener.`);
-    }
-    const id = ids.size === 1 ? [...ids][0]! : source;
-    assertListenerId(id, `@OnMessagio on ${source}`);
-    const subscriptions: Subscription[] = metadata.flatMap(({ types, options }) =>
-      types.map((cls) => ({
-        cls,
-        options: {
-          ...resolveListenerOptions(id, options, this.options.defaultListenerOptions),
-          queue: queueFor(wireNameOf(cls), options.queue, this.options.routing, `Listener "${id}"`),
-        },
-      })),
-    );
-    this.listeners.add({ id, source, handler: this.handlerFor(wrapper, methodName) }, subscriptions);
+    const id = this.metadata.listenerIdOf(metadata, source);
+    this.registrar.register({ id, source, handler: this.handlerFor(wrapper, methodName) }, metadata, `Listener "${id}"`);
   }
 
   private handlerFor(wrapper: InstanceWrapper, methodName: string): ListenerHandler {

@@ -1,7 +1,9 @@
-import { MESSAGIO_LISTENER_METADATA } from '../messagio.constants.js';
-import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
-import type { OnMessagioOptions } from '../interfaces/messagio-listener-options.interface.js';
 import type { MessagioClass } from '../message/messagio.js';
+import type { OnMessagioOptions } from './listener-options.js';
+import { messageTypeList } from './message-types.js';
+
+/** Metadata key of `@OnMessagio`, namespaced so it never collides with other libraries'. */
+export const MESSAGIO_LISTENER_METADATA = 'messagio:listener';
 
 /** One `@OnMessagio` on a method, as stored in its metadata. */
 export interface OnMessagioMetadata {
@@ -22,10 +24,7 @@ export interface OnMessagioMetadata {
  * @publicApi
  */
 export function OnMessagio(types: MessagioClass | MessagioClass[], priorityOrOptions?: number | OnMessagioOptions): MethodDecorator {
-  const list = Array.isArray(types) ? types : [types];
-  if (list.length === 0 || list.some((t) => typeof t !== 'function')) {
-    throw new MessagioConfigurationError('@OnMessagio needs a message class or a non-empty array of message classes.');
-  }
+  const list = messageTypeList(types, '@OnMessagio needs a message class or a non-empty array of message classes.');
   const options: OnMessagioOptions =
     typeof priorityOrOptions === 'number' ? { priority: priorityOrOptions } : { ...(priorityOrOptions ?? {}) };
   return (_target, _key, descriptor) => {

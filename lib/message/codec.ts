@@ -30,13 +30,15 @@ export function rebuildMessage<T extends Messagio>(cls: MessagioClass<T>, payloa
 }
 
 /**
- * Message ⇄ JSON-safe payload. Encoding validates the instance then takes its
- * own properties; decoding rebuilds a real instance of a registered class
- * (never evaluating anything, never calling its constructor) and validates it
- * again.
+ * Message ⇄ JSON-safe payload, and its validation. At fire the publisher
+ * checks the instance then takes its own properties (`check`, `toPayload`);
+ * on the worker the dispatcher rebuilds a real instance of a registered class
+ * (never evaluating anything, never calling its constructor) and checks it
+ * again (`rebuild`, `check`). One codec per app, built when the options are
+ * resolved, so both sides share the compiled checks.
  *
- * The hot paths call the synchronous halves (`toPayload`, `rebuild`) and await
- * `check` only when `validates`: with validation off a delivery has no await here.
+ * Each half is synchronous but `check`, awaited only when `validates`: with
+ * validation off a delivery has no await here.
  */
 export class MessagioCodec {
   readonly validates: boolean;
@@ -51,17 +53,6 @@ export class MessagioCodec {
   /** Compiles the validation of a message class now (bootstrap) instead of at its first message. */
   prepare(cls: MessagioClass): void {
     this.compiled?.prepare(cls);
-  }
-
-  async encode(message: Messagio, typeName: string): Promise<Record<string, unknown>> {
-    if (this.validates) await this.check(message, typeName);
-    return this.toPayload(message);
-  }
-
-  async decode<T extends Messagio>(cls: MessagioClass<T>, typeName: string, payload: Record<string, unknown>): Promise<T> {
-    const message = this.rebuild(cls, payload);
-    if (this.validates) await this.check(message, typeName);
-    return message;
   }
 
   /**

@@ -1,11 +1,5 @@
-import { currentDeliveryPublisher } from '../delivery/messagio-context.js';
 import { MessagioNotInitializedError } from '../errors/messagio-not-initialized.error.js';
-import type { FireOptions, FireReceipt } from '../interfaces/fire-options.interface.js';
-
-/** What `message.fire()` needs of a publisher. */
-export interface FiresMessages {
-  fire(message: object, options?: FireOptions): Promise<FireReceipt>;
-}
+import { currentDeliveryPublisher, type FiresMessages } from './messagio-context.js';
 
 // The publisher behind `message.fire()` outside listeners. Several apps in one
 // process (tests) stack up; the most recently initialised one that is still

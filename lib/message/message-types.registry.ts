@@ -12,13 +12,11 @@ export class MessageTypesRegistry {
 
   /** Registers a class (idempotent); a second class with the same wire name throws. */
   register(cls: MessagioClass): string {
-    const known = this.byClass.get(cls);
-    if (known !== undefined) return known;
-    const name = wireNameOf(cls);
-    const other = this.byName.get(name);
-    if (other && other !== cls) throw new MessagioTypeConflictError(name, [other.name, cls.name]);
-    this.byName.set(name, cls);
-    this.byClass.set(cls, name);
+    const name = this.nameOf(cls); // throws for a name another class holds
+    if (!this.byClass.has(cls)) {
+      this.byName.set(name, cls);
+      this.byClass.set(cls, name);
+    }
     return name;
   }
 
@@ -37,9 +35,5 @@ export class MessageTypesRegistry {
 
   classFor(name: string): MessagioClass | undefined {
     return this.byName.get(name);
-  }
-
-  names(): string[] {
-    return [...this.byName.keys()];
   }
 }

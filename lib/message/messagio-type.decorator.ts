@@ -1,6 +1,8 @@
-import { MESSAGIO_TYPE_METADATA } from '../messagio.constants.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import type { Messagio, MessagioClass } from './messagio.js';
+
+/** Metadata key of `@MessagioType`, namespaced so it never collides with other libraries'. */
+const MESSAGIO_TYPE_METADATA = 'messagio:type';
 
 /**
  * Give a message class a stable wire name, independent of the class name (which

@@ -1,5 +1,6 @@
-import type { FireOptions, FireReceipt } from '../interfaces/fire-options.interface.js';
 import { currentPublisher } from './default-publisher.js';
+import type { FireOptions } from './fire-options.js';
+import type { MessagioReceipt } from './messagio-receipt.js';
 
 /**
  * Base class of every message. A subclass is a message type; its own
@@ -19,7 +20,7 @@ export abstract class Messagio {
    * Fire this message through the publisher of the initialised application
    * (messagio's `PerformAction(...).fire()`). Same as `publisher.fire(this, options)`.
    */
-  async fire(options?: FireOptions): Promise<FireReceipt> {
+  async fire(options?: FireOptions): Promise<MessagioReceipt> {
     return currentPublisher().fire(this, options);
   }
 }

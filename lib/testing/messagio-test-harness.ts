@@ -1,24 +1,16 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { instanceToPlain } from 'class-transformer';
 import { MESSAGIO_TRANSPORT } from '../messagio.constants.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
-import { currentMessagioContext, type MessagioContext, deliveryIdOf } from '../delivery/messagio-context.js';
-import {
-  MessagioObservers,
-  type MessagioDeliveryEndedEvent,
-  type MessagioDeliveryEvent,
-  type MessagioDeliveryFailedEvent,
-  type MessagioDeliveryRetryEvent,
-  type MessagioFiredEvent,
-  type MessagioObserver,
-} from '../delivery/messagio-observer.js';
-import { ListenerRegistry, type ListenerHandler } from '../listeners/listener.registry.js';
-import { ENVELOPE_VERSION, type MessagioEnvelope } from '../message/envelope.js';
+import type { MessagioContext } from '../message/messagio-context.js';
+import { MessagioObservers } from '../delivery/messagio-observer.js';
+import { ListenerRegistry } from '../listeners/listener.registry.js';
 import { MessageTypesRegistry } from '../message/message-types.registry.js';
+import { DeliveryFactory } from '../delivery/delivery.factory.js';
 import type { Messagio, MessagioClass } from '../message/messagio.js';
-import type { Delivery, MessagioTransport } from '../transports/messagio-transport.interface.js';
-import { MessagioInjectedFailure, MessagioRunawayError } from './errors.js';
-import { MessagioDeliveryRecord, MessagioFiredRecord, type MessagioFiredBy, type MessagioMessageEnvelope } from './records.js';
+import type { MessagioTransport } from '../transports/messagio-transport.interface.js';
+import { HarnessRecorder } from './harness-recorder.js';
+import { ListenerControls } from './listener-controls.js';
+import type { MessagioDeliveryRecord, MessagioFiredRecord } from './records.js';
 import { MessagioTestTransport } from './test-transport.js';
 import { MESSAGIO_TESTING_CONFIG, isTestingMode, type MessagioTestingMode, type ResolvedTestingConfig } from './testing-options.js';
 import { buildTrace, type MessagioTrace } from './trace.js';
@@ -46,27 +38,6 @@ export interface MessagioDrainOptions {
   maxMessages?: number;
 }
 
-interface Counters {
-  fired: number;
-  attempts: number;
-  completed: number;
-  retried: number;
-  failed: number;
-}
-
-interface ListenerControl {
-  stub: ListenerHandler | undefined;
-  failures: Array<() => Error>;
-  restore: () => void;
-}
-
-interface Guard {
-  max: number;
-  fired: number;
-  byType: Record<string, number>;
-  tripped: MessagioFiredRecord | undefined;
-}
-
 /**
  * Runs and records messages in tests: what was fired, which listener handled
  * or failed what, and why (the trace). Provided by `MessagioTestingModule`;
@@ -80,34 +51,33 @@ interface Guard {
 @Injectable()
 export class MessagioTestHarness implements OnModuleDestroy {
   private readonly transport: MessagioTestTransport;
+  private readonly recorder: HarnessRecorder;
+  private readonly controls: ListenerControls;
   private currentMode: MessagioTestingMode;
-  private records: MessagioFiredRecord[] = [];
-  /** Fired records created at enqueue, waiting for the publisher's `fired` event. */
-  private awaitingReceipt = new Map<string, MessagioFiredRecord>();
-  private deliveryRecords = new Map<string, MessagioDeliveryRecord>();
-  private counters: Counters = { fired: 0, attempts: 0, completed: 0, retried: 0, failed: 0 };
-  private readonly controls = new Map<string, ListenerControl>();
   private draining: Promise<MessagioDrainSummary> | undefined;
-  private guard: Guard | undefined;
   private readonly removeObserver: () => void;
 
   constructor(
     @Inject(MESSAGIO_TRANSPORT) transport: MessagioTransport,
     observers: MessagioObservers,
-    private readonly listeners: ListenerRegistry,
+    listeners: ListenerRegistry,
     private readonly types: MessageTypesRegistry,
     @Inject(MESSAGIO_TESTING_CONFIG) private readonly config: ResolvedTestingConfig,
+    factory: DeliveryFactory,
   ) {
     if (!(transport instanceof MessagioTestTransport)) {
       throw new MessagioConfigurationError('MessagioTestHarness needs the transport of MessagioTestingModule.forRoot().');
     }
     this.transport = transport;
     this.currentMode = config.mode;
+    // A runaway drain stops starting deliveries at once; the drain loop then throws.
+    this.recorder = new HarnessRecorder(types, factory, () => transport.hold());
+    this.controls = new ListenerControls(listeners);
     transport.hooks = {
-      beforeEnqueue: (deliveries) => this.recordEnqueued(deliveries),
+      beforeEnqueue: (deliveries) => this.recorder.recordEnqueued(deliveries),
       afterEnqueue: () => this.afterEnqueue(),
     };
-    this.removeObserver = observers.add(this.observer);
+    this.removeObserver = observers.add(this.recorder.observer);
   }
 
   // ── Modes ────────────────────────────────────────────────────────────────
@@ -161,7 +131,7 @@ export class MessagioTestHarness implements OnModuleDestroy {
   /** Messages fired (of one type), in firing order, rebuilt from their payloads, with their envelopes. */
   fired<T extends Messagio>(type?: MessagioClass<T>): MessagioFiredRecord<T>[] {
     const name = this.typeName(type);
-    return this.records.filter((r) => name === undefined || r.type === name) as MessagioFiredRecord<T>[];
+    return this.recorder.records.filter((r) => name === undefined || r.type === name) as MessagioFiredRecord<T>[];
   }
 
   /** Deliveries completed (of one type, by one listener), in the order they were created. */
@@ -177,7 +147,7 @@ export class MessagioTestHarness implements OnModuleDestroy {
   /** Every delivery (of one type, by one listener), whatever its status. */
   deliveries<T extends Messagio>(type?: MessagioClass<T>, listenerId?: string): MessagioDeliveryRecord<T>[] {
     const name = this.typeName(type);
-    return [...this.deliveryRecords.values()].filter(
+    return [...this.recorder.deliveryRecords.values()].filter(
       (d) => (name === undefined || d.type === name) && (listenerId === undefined || d.listener === listenerId),
     ) as MessagioDeliveryRecord<T>[];
   }
@@ -193,7 +163,7 @@ export class MessagioTestHarness implements OnModuleDestroy {
    * which message (and which delivery a `MessagioFault` is about).
    */
   trace(traceId: string): MessagioTrace {
-    return buildTrace(traceId, this.records, this.deliveryRecords);
+    return buildTrace(traceId, this.recorder.records, this.recorder.deliveryRecords);
   }
 
   // ── Control over listeners ───────────────────────────────────────────────
@@ -204,13 +174,7 @@ export class MessagioTestHarness implements OnModuleDestroy {
    * function that puts the listener back; `reset()` does too.
    */
   stub<T extends Messagio = Messagio>(listenerId: string, fn: (message: T, context: MessagioContext) => unknown): () => void {
-    if (typeof fn !== 'function') throw new MessagioConfigurationError(`stub("${listenerId}"): give a function.`);
-    const control = this.control(listenerId);
-    const stub = fn as ListenerHandler;
-    control.stub = stub;
-    return () => {
-      if (control.stub === stub) control.stub = undefined;
-    };
+    return this.controls.stub(listenerId, fn);
   }
 
   /**
@@ -220,15 +184,7 @@ export class MessagioTestHarness implements OnModuleDestroy {
    * to have it retried.
    */
   failNext(listenerId: string, times = 1, error?: Error | (() => Error)): this {
-    if (!Number.isInteger(times) || times < 1) throw new MessagioConfigurationError(`failNext("${listenerId}"): times must be a whole number ≥ 1, got ${String(times)}.`);
-    const control = this.control(listenerId);
-    const make =
-      typeof error === 'function'
-        ? error
-        : error instanceof Error
-          ? () => error
-          : () => new MessagioInjectedFailure(`failNext: listener "${listenerId}" made to fail`);
-    for (let i = 0; i < times; i++) control.failures.push(make);
+    this.controls.failNext(listenerId, times, error);
     return this;
   }
 
@@ -239,18 +195,14 @@ export class MessagioTestHarness implements OnModuleDestroy {
    */
   reset(): void {
     if (this.draining) throw new MessagioConfigurationError('reset() was called while drain() runs; await drain() first.');
-    this.restoreListeners();
+    this.controls.restore();
     this.transport.clear();
-    this.records = [];
-    this.awaitingReceipt = new Map();
-    this.deliveryRecords = new Map();
-    this.counters = { fired: 0, attempts: 0, completed: 0, retried: 0, failed: 0 };
-    this.guard = undefined;
+    this.recorder.clear();
     this.currentMode = this.config.mode;
   }
 
   onModuleDestroy(): void {
-    this.restoreListeners();
+    this.controls.restore();
     this.removeObserver();
   }
 
@@ -269,7 +221,7 @@ export class MessagioTestHarness implements OnModuleDestroy {
   private async runUntil(until: number | undefined, max: number): Promise<MessagioDrainSummary> {
     const clock = this.transport.clock;
     const startedAt = clock.now();
-    const before = { ...this.counters };
+    const before = { ...this.recorder.counters };
     if (this.currentMode !== 'capture') {
       if (!this.transport.started) {
         throw new MessagioConfigurationError(
@@ -277,24 +229,24 @@ export class MessagioTestHarness implements OnModuleDestroy {
             'and make sure MessagioTestingModule replaces the transport (overrideModule(MessagioModule) or imported instead of MessagioModule.forRoot()).',
         );
       }
-      this.guard = { max, fired: 0, byType: {}, tripped: undefined };
+      this.recorder.guardFires(max);
       this.transport.release();
       try {
         for (;;) {
           await this.transport.settle();
-          const tripped = this.guard.tripped;
-          if (tripped) throw new MessagioRunawayError(max, this.guard.byType, this.chainOf(tripped));
+          const runaway = this.recorder.runaway();
+          if (runaway) throw runaway;
           const next = clock.nextDue();
           if (next === undefined || (until !== undefined && next > until)) break;
           clock.fireNext();
         }
       } finally {
         this.transport.hold();
-        this.guard = undefined;
+        this.recorder.endGuard();
       }
     }
     if (until !== undefined) clock.advanceTo(until);
-    const after = this.counters;
+    const after = this.recorder.counters;
     return {
       fired: after.fired - before.fired,
       attempts: after.attempts - before.attempts,
@@ -310,160 +262,9 @@ export class MessagioTestHarness implements OnModuleDestroy {
     if (this.currentMode === 'autoDrain' && !this.draining) await this.drain();
   }
 
-  private control(listenerId: string): ListenerControl {
-    const existing = this.controls.get(listenerId);
-    if (existing) return existing;
-    const control: ListenerControl = { stub: undefined, failures: [], restore: () => undefined };
-    control.restore = this.listeners.override(listenerId, (original) => (message, context) => {
-      const failure = control.failures.shift();
-      if (failure) throw failure();
-      return (control.stub ?? original)(message, context);
-    });
-    this.controls.set(listenerId, control);
-    return control;
-  }
-
-  private restoreListeners(): void {
-    for (const control of this.controls.values()) control.restore();
-    this.controls.clear();
-  }
-
   private typeName(type: MessagioClass | undefined): string | undefined {
     if (type === undefined) return undefined;
     if (typeof type !== 'function') throw new MessagioConfigurationError(`Give a message class, got ${String(type)}.`);
     return this.types.nameOf(type);
   }
-
-  /** A fired message, recorded when its deliveries reach the transport (before any of them can run). */
-  private recordEnqueued(deliveries: Delivery[]): void {
-    const byMessage = new Map<string, MessagioEnvelope[]>();
-    for (const d of deliveries) byMessage.set(d.envelope.id, [...(byMessage.get(d.envelope.id) ?? []), d.envelope]);
-    for (const envelopes of byMessage.values()) {
-      const { listener: _listener, ...envelope } = envelopes[0]!;
-      const record = this.addFired(envelope, envelopes, false, this.types.classFor(envelope.type));
-      this.awaitingReceipt.set(record.messageId, record);
-    }
-  }
-
-  private addFired(envelope: MessagioMessageEnvelope, envelopes: readonly MessagioEnvelope[], sync: boolean, cls: MessagioClass | undefined): MessagioFiredRecord {
-    const record = new MessagioFiredRecord(this.records.length, envelope, envelopes.map((e) => e.listener), sync, firedBy(), cls);
-    this.records.push(record);
-    this.counters.fired++;
-    for (const e of envelopes) {
-      const id = deliveryIdOf(e.id, e.listener);
-      if (!this.deliveryRecords.has(id)) this.deliveryRecords.set(id, new MessagioDeliveryRecord(e, cls));
-    }
-    const guard = this.guard;
-    if (guard) {
-      guard.fired++;
-      guard.byType[record.type] = (guard.byType[record.type] ?? 0) + 1;
-      if (guard.fired > guard.max && !guard.tripped) {
-        guard.tripped = record;
-        this.transport.hold();
-      }
-    }
-    return record;
-  }
-
-  /** The causes of a message, oldest first, as `type (listener)`. */
-  private chainOf(record: MessagioFiredRecord): string[] {
-    const byId = new Map(this.records.map((r) => [r.messageId, r]));
-    const chain: string[] = [];
-    for (let r: MessagioFiredRecord | undefined = record; r && chain.length < 8; r = r.causationId ? byId.get(r.causationId) : undefined) {
-      chain.unshift(r.firedBy ? `${r.type} (fired by ${r.firedBy.listener})` : r.type);
-    }
-    return chain;
-  }
-
-  private delivery(event: MessagioDeliveryEvent): MessagioDeliveryRecord | undefined {
-    const envelope = event.envelope;
-    if (!envelope) return undefined;
-    const id = deliveryIdOf(envelope.id, envelope.listener);
-    let record = this.deliveryRecords.get(id);
-    if (!record) {
-      record = new MessagioDeliveryRecord(envelope, this.types.classFor(envelope.type));
-      this.deliveryRecords.set(id, record);
-    }
-    record.transport = event.transport;
-    return record;
-  }
-
-  private attempt(record: MessagioDeliveryRecord, attempt: number) {
-    let entry = record.attempts.find((a) => a.attempt === attempt);
-    if (!entry) {
-      entry = { attempt, outcome: 'running' };
-      record.attempts.push(entry);
-      this.counters.attempts++;
-    }
-    return entry;
-  }
-
-  private readonly observer: MessagioObserver = {
-    fired: (event: MessagioFiredEvent) => {
-      const awaiting = this.awaitingReceipt.get(event.receipt.messageId);
-      if (awaiting) {
-        this.awaitingReceipt.delete(event.receipt.messageId);
-        awaiting.receipt = event.receipt;
-        return;
-      }
-      // Sync fires and messages nobody listens to never reach the transport.
-      const first = event.envelopes[0];
-      const envelope: MessagioMessageEnvelope = first
-        ? (({ listener: _listener, ...rest }) => rest)(first)
-        : {
-            v: ENVELOPE_VERSION,
-            type: event.type,
-            id: event.receipt.messageId,
-            traceId: event.receipt.traceId,
-            causationId: currentMessagioContext()?.messageId ?? null,
-            firedAt: new Date().toISOString(),
-            payload: instanceToPlain(event.message) as Record<string, unknown>,
-          };
-      const record = this.addFired(envelope, event.envelopes, event.sync, event.message.constructor as MessagioClass);
-      record.receipt = event.receipt;
-    },
-    started: (event: MessagioDeliveryEvent) => {
-      const record = this.delivery(event);
-      if (!record) return;
-      // Run again after it finished (MessagioAdmin.retry): a fresh set of attempts.
-      if (record.status === 'completed' || record.status === 'failed') {
-        record.attempts.length = 0;
-        record.error = undefined;
-        record.poison = false;
-      }
-      record.status = 'running';
-      this.attempt(record, event.attempt);
-    },
-    completed: (event: MessagioDeliveryEndedEvent) => {
-      const record = this.delivery(event);
-      if (!record) return;
-      record.status = 'completed';
-      record.error = undefined;
-      this.attempt(record, event.attempt).outcome = 'completed';
-      this.counters.completed++;
-    },
-    retrying: (event: MessagioDeliveryRetryEvent) => {
-      const record = this.delivery(event);
-      if (!record) return;
-      record.status = 'retrying';
-      Object.assign(this.attempt(record, event.attempt), { outcome: 'retry', error: event.error, delay: event.delay });
-      this.counters.retried++;
-    },
-    failed: (event: MessagioDeliveryFailedEvent) => {
-      const record = this.delivery(event);
-      if (!record) return;
-      record.status = 'failed';
-      record.error = event.error;
-      record.poison = event.poison;
-      // A poison delivery never started its listener: its attempt is recorded here.
-      Object.assign(this.attempt(record, event.attempt), { outcome: 'failed', error: event.error });
-      this.counters.failed++;
-    },
-  };
-}
-
-/** The delivery running in this async context, if a listener is firing. */
-function firedBy(): MessagioFiredBy | null {
-  const context = currentMessagioContext();
-  return context ? { messageId: context.messageId, listener: context.listener } : null;
 }

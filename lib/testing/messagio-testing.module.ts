@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MESSAGIO_CLOCK, MESSAGIO_TESTING_OPTIONS, MESSAGIO_TRANSPORT } from '../messagio.constants.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
-import { MessagioCoreModule } from '../messagio-core.module.js';
+import { MessagioPipelineModule } from '../messagio-pipeline.module.js';
 import { MessagioTestHarness } from './messagio-test-harness.js';
 import { MessagioTestTransport } from './test-transport.js';
 import {
@@ -33,11 +33,11 @@ export class MessagioTestingModule {
     const start = options.startTime instanceof Date ? options.startTime.getTime() : options.startTime;
     return {
       module: MessagioTestingModule,
-      // Global like MessagioModule, whose place it may take: the core finds the transport here.
+      // Global like MessagioModule, whose place it may take: the pipeline finds the transport here.
       global: true,
-      imports: [MessagioCoreModule],
+      imports: [MessagioPipelineModule],
       providers: [
-        // Laid over the app's forRoot() options by MessagioCoreModule.
+        // Laid over the app's forRoot() options when they are resolved (messagio.providers.ts).
         { provide: MESSAGIO_TESTING_OPTIONS, useValue: testingMessagioOptions(options) },
         { provide: MESSAGIO_TESTING_CONFIG, useValue: config },
         { provide: VirtualClock, useFactory: () => new VirtualClock(start) },
@@ -46,7 +46,7 @@ export class MessagioTestingModule {
         { provide: MESSAGIO_TRANSPORT, useExisting: MessagioTestTransport },
         MessagioTestHarness,
       ],
-      exports: [MessagioCoreModule, MESSAGIO_TESTING_OPTIONS, MESSAGIO_CLOCK, MESSAGIO_TRANSPORT, MessagioTestHarness],
+      exports: [MessagioPipelineModule, MESSAGIO_TESTING_OPTIONS, MESSAGIO_CLOCK, MESSAGIO_TRANSPORT, MessagioTestHarness],
     };
   }
 }

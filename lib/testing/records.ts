@@ -1,8 +1,8 @@
-import type { FireReceipt } from '../interfaces/fire-options.interface.js';
+import type { FireReceipt } from '../message/fire-options.js';
 import { rebuildMessage } from '../message/codec.js';
 import type { MessagioEnvelope } from '../message/envelope.js';
 import type { Messagio, MessagioClass } from '../message/messagio.js';
-import { deliveryIdOf } from '../delivery/messagio-context.js';
+import { deliveryIdOf } from '../message/delivery-id.js';
 
 /** A message's envelope without the listener part: what all its deliveries share. */
 export type MessagioMessageEnvelope = Omit<MessagioEnvelope, 'listener'>;

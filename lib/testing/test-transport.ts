@@ -1,8 +1,8 @@
-import type { DeliveryOutcome } from '../delivery/dispatcher.js';
 import { MessagioClosedError } from '../errors/messagio-closed.error.js';
-import type { DeliveryCounts, DeliveryState, FailedFilter } from '../transports/delivery-state.js';
-import { MemoryTransport } from '../transports/memory.transport.js';
-import type { Delivery, DeliveryHandler, MessagioTransport } from '../transports/messagio-transport.interface.js';
+import type { Delivery, DeliveryCounts, DeliveryOutcome, FailedFilter } from '../contract/delivery.types.js';
+import type { DeliveryState } from '../message/delivery-state.js';
+import { MemoryTransport } from '../transports/memory/memory.transport.js';
+import type { DeliveryHandler, MessagioTransport } from '../transports/messagio-transport.interface.js';
 import type { VirtualClock } from './virtual-clock.js';
 
 /** Called by the test transport around storing deliveries (the harness records and auto-drains). */

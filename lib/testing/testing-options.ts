@@ -1,4 +1,4 @@
-import type { MessagioModuleOptions } from '../interfaces/messagio-module-options.interface.js';
+import type { MessagioModuleOptions } from '../messagio-options.js';
 
 /**
  * When deliveries run under the harness:

@@ -1,7 +1,7 @@
 import { FAULT_TYPE } from '../message/messagio-fault.js';
 import type { Messagio } from '../message/messagio.js';
 import type { MessagioDeliveryRecord, MessagioFiredRecord, MessagioTestDeliveryStatus } from './records.js';
-import { deliveryIdOf } from '../delivery/messagio-context.js';
+import { deliveryIdOf } from '../message/delivery-id.js';
 
 /** A message in a trace, with its deliveries. */
 export interface MessagioTraceMessage {

@@ -46,3 +46,9 @@ export class ClockTimer {
     else this.handle = this.clock.setTimeout(this.link!, Math.min(left, MAX_TIMER_DELAY));
   }
 }
+
+/** Waits `ms` on `clock`: its own `sleep`, else its timers (chained past 2³¹−1 ms, which a Node timer cannot hold). */
+export function sleep(clock: MessagioClock, ms: number): Promise<void> {
+  if (clock.sleep) return clock.sleep(ms);
+  return new Promise((resolve) => void new ClockTimer(clock, resolve, ms));
+}

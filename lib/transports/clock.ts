@@ -1,5 +1,3 @@
-import { ClockTimer } from './clock-timer.js';
-
 /**
  * Time as the in-memory transport sees it. The real clock by default; the
  * testing module swaps in a virtual one so retry delays cost no wall time.
@@ -18,9 +16,3 @@ export const realClock: MessagioClock = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
-
-/** Waits `ms` on `clock`: its own `sleep`, else its timers (chained past 2³¹−1 ms, which a Node timer cannot hold). */
-export function sleep(clock: MessagioClock, ms: number): Promise<void> {
-  if (clock.sleep) return clock.sleep(ms);
-  return new Promise((resolve) => void new ClockTimer(clock, resolve, ms));
-}

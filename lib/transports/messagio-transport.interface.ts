@@ -1,34 +1,5 @@
-import type { MessagioBackoff } from '../interfaces/messagio-listener-options.interface.js';
-import type { DeliveryAttempt, DeliveryOutcome } from '../delivery/dispatcher.js';
-import type { MessagioEnvelope } from '../message/envelope.js';
-import type { DeliveryCounts, DeliveryState, FailedFilter } from './delivery-state.js';
-
-/**
- * One message × one listener, ready to store. Everything a transport needs to
- * schedule it is here; it never looks at listeners or Nest DI.
- * @publicApi
- */
-export interface Delivery {
-  /** Stable id of the delivery (`messageId|listenerId`); storing it twice is a no-op. */
-  id: string;
-  envelope: MessagioEnvelope;
-  /** messagio scale, 0..1000, higher first. */
-  priority: number;
-  /**
-   * `false` when every listener sending deliveries to this delivery's queue has
-   * the same priority: firing order is then priority order, and a transport may
-   * skip priority ordering (BullMQ keeps such jobs in its plain FIFO list,
-   * cheaper to add and fetch than its prioritised set). Unset means `true`.
-   */
-  prioritized?: boolean;
-  /** Attempts in all (`maxRetries + 1`). */
-  attempts: number;
-  backoff: { type: MessagioBackoff; delay: number };
-  /** Milliseconds before the delivery becomes runnable. */
-  delay: number;
-  /** Named queue (routing); unset means the default queue. Transports without queues ignore it. */
-  queue?: string;
-}
+import type { Delivery, DeliveryAttempt, DeliveryCounts, DeliveryOutcome, FailedFilter } from '../contract/delivery.types.js';
+import type { DeliveryState } from '../message/delivery-state.js';
 
 /**
  * Runs one attempt of a delivery (the dispatcher); given to the transport at

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { Injectable } from '@nestjs/common';
+import { jest } from '@jest/globals';
+import { Injectable, Logger } from '@nestjs/common';
 import {
   MESSAGIO_TRANSPORT,
   MessagioContext,
@@ -33,6 +34,23 @@ describe.each(TRANSPORTS)('lifecycle (%s)', (transport) => {
     await app.get(Recorder).waitFor(1);
     await app.close();
     expect(Slow.finished).toBe(1);
+  });
+
+  // A Node timer longer than 2³¹−1 ms fires after 1 ms: the shutdown waits of both transports
+  // are chained timers (settle-within.ts, on ClockTimer), which honour any timeout.
+  it('a shutdownTimeout past 2³¹−1 ms still waits for the listener in flight, and warns of nothing', async () => {
+    Slow.finished = 0;
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    try {
+      const app = await createApp({ transport, providers: [Slow], shutdownTimeout: 2 ** 31 });
+      await app.get(MessagioPublisher).fire(new PerformAction('long-timeout', 1));
+      await app.get(Recorder).waitFor(1);
+      await app.close();
+      expect(Slow.finished).toBe(1);
+      expect(warn.mock.calls.map(([line]) => String(line)).filter((line) => /shutdownTimeout|not closed after/.test(line))).toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('starts consuming only after discovery (start comes after every onModuleInit)', async () => {

@@ -17,7 +17,7 @@ import {
   type MessagioContext,
   type MessagioObserver,
 } from '../../lib/index.js';
-import { currentMessagioContext } from '../../lib/delivery/messagio-context.js';
+import { currentMessagioContext } from '../../lib/message/messagio-context.js';
 import { MessagioTestHarness, MessagioTestingModule } from '../../lib/testing/index.js';
 import { createApp } from './fixtures/app.js';
 import { memoryTransportOf } from './fixtures/transports.js';

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
-import { ClockTimer, MAX_TIMER_DELAY } from '../../lib/transports/clock-timer.js';
-import { realClock, sleep, type MessagioClock } from '../../lib/transports/clock.js';
+import { ClockTimer, MAX_TIMER_DELAY, sleep } from '../../lib/transports/clock-timer.js';
+import { realClock, type MessagioClock } from '../../lib/transports/clock.js';
 import { VirtualClock } from '../../lib/testing/virtual-clock.js';
 
 const DAY = 24 * 3600 * 1000;

@@ -1,11 +1,11 @@
 import { IsInt } from 'class-validator';
 import { MessagioDispatcher } from '../../lib/delivery/dispatcher.js';
 import { MessagioObservers } from '../../lib/delivery/messagio-observer.js';
-import { currentMessagioContext } from '../../lib/delivery/messagio-context.js';
+import { currentMessagioContext } from '../../lib/message/messagio-context.js';
 import { ListenerRegistry } from '../../lib/listeners/listener.registry.js';
 import { resolveListenerOptions } from '../../lib/listeners/listener-options.js';
 import { MessageTypesRegistry } from '../../lib/message/message-types.registry.js';
-import { resolveMessagioOptions } from '../../lib/messagio.options.js';
+import { resolvePipelineOptions as resolveMessagioOptions } from '../../lib/messagio-options.js';
 import { Messagio, MessagioContext, MessagioEnvelopeError, MessagioValidationError } from '../../lib/index.js';
 
 class Count extends Messagio {

@@ -2,7 +2,8 @@ import { Type } from 'class-transformer';
 import { IsDate, IsInt, IsOptional, IsString, ValidateNested } from 'class-validator';
 import fc from 'fast-check';
 import { MessagioCodec } from '../../lib/message/codec.js';
-import { parseEnvelope, type MessagioEnvelope } from '../../lib/message/envelope.js';
+import type { MessagioEnvelope } from '../../lib/message/envelope.js';
+import { parseEnvelope } from '../../lib/message/envelope.guard.js';
 import { MAX_PAYLOAD_DEPTH } from '../../lib/message/payload-depth.js';
 import { Messagio, MessagioEnvelopeError, MessagioValidationError } from '../../lib/index.js';
 

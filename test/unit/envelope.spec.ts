@@ -1,4 +1,5 @@
-import { copyAsJson, ENVELOPE_VERSION, isCanonicalEnvelope, makeEnvelope, parseEnvelope } from '../../lib/message/envelope.js';
+import { copyAsJson, ENVELOPE_VERSION, isCanonicalEnvelope, makeEnvelope } from '../../lib/message/envelope.js';
+import { parseEnvelope } from '../../lib/message/envelope.guard.js';
 import { MAX_PAYLOAD_DEPTH } from '../../lib/message/payload-depth.js';
 import { MessagioEnvelopeError } from '../../lib/index.js';
 import type { MessagioEnvelope } from '../../lib/message/envelope.js';

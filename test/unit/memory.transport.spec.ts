@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { DeliveryOutcome } from '../../lib/delivery/dispatcher.js';
+import type { DeliveryOutcome } from '../../lib/contract/delivery.types.js';
 import type { MessagioEnvelope } from '../../lib/message/envelope.js';
 import {
   MemoryTransport,

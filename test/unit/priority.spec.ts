@@ -1,4 +1,5 @@
-import { assertPriority, MessagioPriority, toBullPriority } from '../../lib/delivery/priority.js';
+import { assertPriority, MessagioPriority } from '../../lib/contract/priority.js';
+import { toBullPriority } from '../../lib/transports/bullmq/bullmq-priority.js';
 import { MessagioConfigurationError } from '../../lib/index.js';
 
 describe('priority', () => {

@@ -1,47 +1,19 @@
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { Logger } from '@nestjs/common';
-import { MessagioClosedError } from '../errors/messagio-closed.error.js';
-import type { DeliveryOutcome } from '../delivery/dispatcher.js';
-import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
-import { MessagioUnavailableError } from '../errors/messagio-unavailable.error.js';
-import { realClock, type MessagioClock } from './clock.js';
-import { ClockTimer } from './clock-timer.js';
-import { DeliveryHeap, type QueuedDelivery } from './delivery-heap.js';
-import {
-  splitDeliveryId,
-  type DeliveryCounts,
-  type DeliveryState,
-  type DeliveryStatus,
-  type FailedFilter,
-} from './delivery-state.js';
-import { copyAsJson, isCanonicalEnvelope, makeEnvelope, type MessagioEnvelope } from '../message/envelope.js';
-import type { Delivery, DeliveryHandler, MessagioTransport } from './messagio-transport.interface.js';
-
-/** Settings of the in-memory transport. */
-export interface MemoryTransportOptions {
-  /** Deliveries run at once; 1 by default. `false`: store only, never run (publish-only). */
-  worker?: false | { concurrency: number };
-  /** Completed deliveries remembered (idempotency and status), like BullMQ's retention. */
-  keepCompleted?: number;
-  /** Failed deliveries remembered (status, `failed()`, `retry()`). */
-  keepFailed?: number;
-  /**
-   * Backpressure: while this many deliveries (or more) wait to run, `enqueue`
-   * (so `fire()`) waits for one to start before it stores its own. Not
-   * applied to fires made from a delivery of this transport (they would wait
-   * on themselves), with no consumer (publish-only, not started, paused), nor
-   * to delayed deliveries (scheduled, not waiting). `Infinity`: no bound.
-   * @default 1000
-   */
-  maxWaiting?: number;
-  /**
-   * Milliseconds `close()` waits for deliveries in flight; past it, it warns
-   * and returns without them.
-   * @default 30000
-   */
-  shutdownTimeout?: number;
-  clock?: MessagioClock;
-}
+import { MessagioClosedError } from '../../errors/messagio-closed.error.js';
+import { MessagioUnavailableError } from '../../errors/messagio-unavailable.error.js';
+import { realClock, type MessagioClock } from '../clock.js';
+import { ClockTimer } from '../clock-timer.js';
+import type { Delivery, DeliveryCounts, DeliveryOutcome, FailedFilter } from '../../contract/delivery.types.js';
+import type { DeliveryState } from '../../message/delivery-state.js';
+import { isCanonicalEnvelope, makeEnvelope, type MessagioEnvelope } from '../../message/envelope.js';
+import { restoreEnvelope, snapshotPayload, type PayloadSnapshot } from '../json-snapshot.js';
+import type { DeliveryHandler, MessagioTransport } from '../messagio-transport.interface.js';
+import { settleWithin } from '../settle-within.js';
+import { BacklogGate } from './backlog-gate.js';
+import { DeliveryHeap } from './delivery-heap.js';
+import { DeliveryRecords, type DeliveryRecord } from './delivery-records.js';
+import { checkBound, type MemoryTransportOptions } from './memory-transport.options.js';
 
 const EMPTY_PAYLOAD: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
@@ -58,25 +30,6 @@ const detached = new AsyncResource('MessagioMemoryTransport');
 /** The transport whose consumer loop the current async call chain runs in: its fires are never held (see holds). */
 const laneOf = new AsyncLocalStorage<MemoryTransport>();
 
-/** A fire waiting for room in the backlog. */
-interface HeldFire {
-  deliveries: Delivery[];
-  resolve: () => void;
-  reject: (error: Error) => void;
-}
-
-/** What the transport knows of one delivery; it is also the heap's entry while queued. */
-interface DeliveryRecord extends QueuedDelivery {
-  type: string;
-  status: DeliveryStatus;
-  /** Attempts started. */
-  attempts: number;
-  /** Times `retry()` ran it again (its faults' ids differ by it). */
-  cycle: number;
-  error?: Error;
-  finishedAt?: number;
-}
-
 /**
  * Deliveries in this process's memory, with the semantics of the BullMQ
  * transport: every envelope goes through JSON, priority order with FIFO ties,
@@ -89,10 +42,7 @@ export class MemoryTransport implements MessagioTransport {
   private readonly logger = new Logger('Messagio');
   private readonly heap = new DeliveryHeap<DeliveryRecord>();
   private readonly timers = new Set<ClockTimer>();
-  private readonly records = new Map<string, DeliveryRecord>();
-  /** Finished ids, oldest first, per outcome: retention drops from the front. */
-  private readonly completedIds = new Fifo<string>();
-  private readonly failedIds = new Set<string>(); // a Set: retry() takes ids out of the middle
+  private readonly records: DeliveryRecords;
   /** Loops taking deliveries off the heap, at most `concurrency` of them. */
   private readonly lanes = new Set<Promise<void>>();
   private running = 0;
@@ -105,21 +55,22 @@ export class MemoryTransport implements MessagioTransport {
   private ended = false;
   private idleWaiters: Array<() => void> = [];
   /** Fires waiting for room, oldest first (see holds). */
-  private readonly held = new Fifo<HeldFire>();
+  private readonly gate: BacklogGate;
   private readonly clock: MessagioClock;
   private readonly concurrency: number;
-  private readonly keepCompleted: number;
-  private readonly keepFailed: number;
   private readonly maxWaiting: number;
   private readonly shutdownTimeout: number;
 
   constructor(options: MemoryTransportOptions = {}) {
     this.clock = options.clock ?? realClock;
     this.concurrency = options.worker === false ? 0 : (options.worker?.concurrency ?? 1);
-    this.keepCompleted = options.keepCompleted ?? 1000;
-    this.keepFailed = options.keepFailed ?? 10_000;
+    this.records = new DeliveryRecords(options.keepCompleted ?? 1000, options.keepFailed ?? 10_000);
     this.maxWaiting = checkBound(options.maxWaiting ?? 1000, 'maxWaiting', true);
     this.shutdownTimeout = checkBound(options.shutdownTimeout ?? 30_000, 'shutdownTimeout', false);
+    this.gate = new BacklogGate(
+      (deliveries) => this.store(deliveries),
+      () => this.heap.size < this.maxWaiting,
+    );
   }
 
   /**
@@ -130,31 +81,28 @@ export class MemoryTransport implements MessagioTransport {
    */
   async enqueue(deliveries: Delivery[]): Promise<void> {
     if (this.ended) throw new MessagioClosedError(this.name);
-    if (this.heap.size >= this.maxWaiting && this.holds(deliveries)) return this.hold(deliveries);
+    if (this.heap.size >= this.maxWaiting && this.holds(deliveries)) return this.gate.hold(deliveries);
     this.store(deliveries);
   }
 
   private store(deliveries: Delivery[]): void {
     // What is stored is a snapshot, as a broker's would be: a private copy of
-    // a canonical envelope's fields plus its payload as JSON gives it back
-    // (copied for a flat payload; else its JSON, made once for the deliveries
-    // of one message, which share the payload object); anything else as JSON.
+    // a canonical envelope's fields plus its payload's snapshot (json-snapshot.ts),
+    // made once for the deliveries of one message, which share the payload
+    // object; anything else as JSON.
     let payload: unknown;
-    let flat: Record<string, unknown> | undefined;
-    let payloadJson = '';
+    let snapshot: PayloadSnapshot | undefined;
     for (const d of deliveries) {
       if (this.records.has(d.id)) continue; // same id while kept: no-op, as with BullMQ job ids
       const envelope = d.envelope;
-      let data: string;
+      let data = '';
       let head: MessagioEnvelope | undefined;
       if (isCanonicalEnvelope(envelope)) {
         if (envelope.payload !== payload) {
           payload = envelope.payload;
-          flat = copyAsJson(envelope.payload);
-          payloadJson = flat ? '' : JSON.stringify(payload);
+          snapshot = snapshotPayload(envelope.payload);
         }
-        head = makeEnvelope(envelope, envelope.listener, flat ?? EMPTY_PAYLOAD);
-        data = payloadJson;
+        head = makeEnvelope(envelope, envelope.listener, EMPTY_PAYLOAD);
       } else {
         data = JSON.stringify(envelope);
       }
@@ -162,6 +110,7 @@ export class MemoryTransport implements MessagioTransport {
         id: d.id,
         data,
         head,
+        payload: head ? snapshot : undefined,
         priority: d.priority,
         attempt: 1,
         seq: this.seq++,
@@ -172,7 +121,7 @@ export class MemoryTransport implements MessagioTransport {
         error: undefined,
         finishedAt: undefined,
       };
-      this.records.set(d.id, record);
+      this.records.add(record);
       if (d.delay > 0) this.schedule(record, d.delay);
       else this.heap.push(record);
     }
@@ -193,23 +142,6 @@ export class MemoryTransport implements MessagioTransport {
     return deliveries.some((d) => !(d.delay > 0));
   }
 
-  private hold(deliveries: Delivery[]): Promise<void> {
-    return new Promise((resolve, reject) => this.held.add({ deliveries, resolve, reject }));
-  }
-
-  /** Stores held fires, oldest first, while there is room (or all of them: `always`). */
-  private admit(always = false): void {
-    while (this.held.size > 0 && (always || this.heap.size < this.maxWaiting)) {
-      const fire = this.held.shift();
-      try {
-        this.store(fire.deliveries);
-        fire.resolve();
-      } catch (error) {
-        fire.reject(error as Error);
-      }
-    }
-  }
-
   async start(handler: DeliveryHandler): Promise<void> {
     this.handler = handler;
     this.pump();
@@ -218,7 +150,7 @@ export class MemoryTransport implements MessagioTransport {
   async pause(): Promise<void> {
     this.paused = true;
     // Nothing makes room while paused: held fires are stored now, as new ones are.
-    this.admit(true);
+    this.gate.admit(true);
   }
 
   async resume(): Promise<void> {
@@ -238,30 +170,18 @@ export class MemoryTransport implements MessagioTransport {
   }
 
   async inspect(deliveryIds: string[]): Promise<DeliveryState[]> {
-    return deliveryIds.map((id) => {
-      const record = this.records.get(id);
-      return record ? toState(id, record) : { id, ...splitDeliveryId(id), status: 'unknown' as const, attempts: 0 };
-    });
+    return this.records.inspect(deliveryIds);
   }
 
-  async failed({ type, listener, limit = 100 }: FailedFilter): Promise<DeliveryState[]> {
-    const found: DeliveryState[] = [];
-    for (const id of [...this.failedIds].reverse()) {
-      const record = this.records.get(id)!;
-      if (type !== undefined && record.type !== type) continue;
-      if (listener !== undefined && splitDeliveryId(id).listener !== listener) continue;
-      found.push(toState(id, record));
-      if (found.length >= limit) break;
-    }
-    return found;
+  async failed(filter: FailedFilter): Promise<DeliveryState[]> {
+    return this.records.failedStates(filter, filter.limit ?? 100);
   }
 
   async retry(deliveryIds: string[]): Promise<string[]> {
     const retried: string[] = [];
     for (const id of deliveryIds) {
-      const record = this.records.get(id);
-      if (!record || record.status !== 'failed') continue;
-      this.failedIds.delete(id);
+      const record = this.records.takeFailed(id);
+      if (!record) continue;
       record.status = 'queued';
       record.error = undefined;
       record.attempts = 0;
@@ -276,20 +196,12 @@ export class MemoryTransport implements MessagioTransport {
   }
 
   /** Retries every failed delivery matching the filter (no awaits in between: none can fail again meanwhile). */
-  async retryFailed({ type, listener }: FailedFilter): Promise<string[]> {
-    const ids: string[] = [];
-    for (const id of [...this.failedIds].reverse()) {
-      if (type !== undefined && this.records.get(id)!.type !== type) continue;
-      if (listener !== undefined && splitDeliveryId(id).listener !== listener) continue;
-      ids.push(id);
-    }
-    return this.retry(ids);
+  async retryFailed(filter: FailedFilter): Promise<string[]> {
+    return this.retry(this.records.failedIds(filter));
   }
 
   async counts(): Promise<DeliveryCounts> {
-    const counts: DeliveryCounts = { queued: 0, delayed: 0, running: 0, completed: 0, failed: 0 };
-    for (const record of this.records.values()) if (record.status !== 'unknown') counts[record.status]++;
-    return counts;
+    return this.records.counts();
   }
 
   /**
@@ -302,7 +214,7 @@ export class MemoryTransport implements MessagioTransport {
     this.closed = true;
     // The deliveries in flight finish first (for at most shutdownTimeout): what
     // their listeners fire meanwhile is stored, then dropped below with the rest and counted.
-    if (this.lanes.size > 0 && !(await settlesWithin(Promise.all([...this.lanes]), this.shutdownTimeout))) {
+    if (this.lanes.size > 0 && (await settleWithin(Promise.all([...this.lanes]), this.shutdownTimeout)) === 'timeout') {
       const running = this.running;
       this.logger.warn(
         `In-memory transport closed with ${running} ${running === 1 ? 'delivery' : 'deliveries'} still running after shutdownTimeout (${this.shutdownTimeout} ms): ` +
@@ -313,11 +225,9 @@ export class MemoryTransport implements MessagioTransport {
     const delayed = this.timers.size;
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
-    while (this.held.size > 0) {
-      this.held
-        .shift()
-        .reject(new MessagioUnavailableError('The in-memory transport closed while this fire waited for room in its backlog: the message was not stored.'));
-    }
+    this.gate.refuseAll(
+      () => new MessagioUnavailableError('The in-memory transport closed while this fire waited for room in its backlog: the message was not stored.'),
+    );
     const dropped = this.heap.clear().length;
     if (dropped + delayed > 0) this.logger.warn(`In-memory transport closed with ${dropped} queued and ${delayed} delayed deliveries not run.`);
     this.notifyIdle();
@@ -377,17 +287,15 @@ export class MemoryTransport implements MessagioTransport {
     await Promise.resolve();
     while (this.runnable()) {
       const record = this.heap.pop()!;
-      if (this.held.size > 0) this.admit();
+      if (this.gate.size > 0) this.gate.admit();
       this.running++;
       record.status = 'running';
       record.attempts++;
       let outcome: DeliveryOutcome;
       try {
-        // What a broker would give back, fresh for every attempt: the flat snapshot copied, else the JSON parsed.
+        // What a broker would give back, fresh for every attempt.
         const head = record.head;
-        const data = head
-          ? makeEnvelope(head, head.listener, record.data === '' ? copyAsJson(head.payload)! : (JSON.parse(record.data) as Record<string, unknown>))
-          : JSON.parse(record.data);
+        const data = head ? restoreEnvelope(head, record.payload!) : JSON.parse(record.data);
         outcome = await handler(data, { attempt: record.attempt, transport: this.name, cycle: record.cycle, id: record.id, name: record.type });
       } catch (error) {
         // The handler is not supposed to throw; if it does, record it rather than lose the delivery.
@@ -410,23 +318,11 @@ export class MemoryTransport implements MessagioTransport {
     record.finishedAt = this.clock.now();
     if (outcome.status === 'failed') {
       record.error = outcome.error;
-      this.retain(this.failedIds, record.id, this.keepFailed);
+      this.records.retainFailed(record);
     } else {
-      // A completed delivery is kept for its id and state only (retry() takes
-      // failed ones): let its data go, so retention holds no payloads.
-      record.error = undefined;
-      record.head = undefined;
-      record.data = '';
-      this.retain(this.completedIds, record.id, this.keepCompleted);
+      // Retention holds no payloads: a completed delivery keeps its id and state only.
+      this.records.retainCompleted(record);
     }
-  }
-
-  /** Keeps the newest `keep` finished ids of one kind; older ones are forgotten (their ids may be fired again). */
-  private retain(ids: Set<string> | Fifo<string>, id: string, keep: number): void {
-    ids.add(id);
-    if (ids.size <= keep) return;
-    const oldest = ids instanceof Fifo ? ids.shift() : takeOldest(ids);
-    this.records.delete(oldest);
   }
 
   private isIdle(): boolean {
@@ -439,70 +335,4 @@ export class MemoryTransport implements MessagioTransport {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
-}
-
-function takeOldest(ids: Set<string>): string {
-  const oldest = ids.values().next().value as string;
-  ids.delete(oldest);
-  return oldest;
-}
-
-/**
- * A queue where only the oldest ever leaves (finished ids, held fires): an
- * array with a moving head. (A Set used as a queue slows down: every delete
- * leaves a hole at its front that the next "oldest" lookup walks over; and an
- * array's shift() copies the whole array once it is large.)
- */
-class Fifo<T> {
-  private items: Array<T | undefined> = [];
-  private head = 0;
-
-  get size(): number {
-    return this.items.length - this.head;
-  }
-
-  add(item: T): void {
-    this.items.push(item);
-  }
-
-  /** The oldest item; only called when size > 0. */
-  shift(): T {
-    const item = this.items[this.head]!;
-    this.items[this.head] = undefined; // let it go now, not at the next compaction
-    this.head++;
-    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return item;
-  }
-}
-
-/** Whether `promise` settles within `ms` of wall-clock time (shutdown is wall-clock, whatever the transport's clock). */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ClockTimer | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = new ClockTimer(realClock, () => resolve(false), ms)));
-  try {
-    return await Promise.race([promise.then(() => true, () => true), timeout]);
-  } finally {
-    timer!.cancel();
-  }
-}
-
-/** A whole number ≥ 1 (or `Infinity` where allowed), else a configuration error naming the option. */
-function checkBound(value: number, name: string, infinite: boolean): number {
-  if ((infinite && value === Infinity) || (Number.isInteger(value) && value >= 1)) return value;
-  throw new MessagioConfigurationError(`MemoryTransport ${name} must be a whole number ≥ 1${infinite ? ' or Infinity' : ''}, got ${String(value)}.`);
-}
-
-function toState(id: string, record: DeliveryRecord): DeliveryState {
-  return {
-    id,
-    ...splitDeliveryId(id),
-    type: record.type,
-    status: record.status,
-    attempts: record.attempts,
-    ...(record.error ? { error: `${record.error.name}: ${record.error.message}`, stack: record.error.stack } : {}),
-    ...(record.finishedAt !== undefined ? { finishedAt: new Date(record.finishedAt) } : {}),
-  };
 }

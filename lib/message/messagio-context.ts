@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { FiresMessages } from '../message/default-publisher.js';
+import type { FireOptions } from './fire-options.js';
+import type { MessagioReceipt } from './messagio-receipt.js';
 
 /**
  * Facts about the delivery a listener is running, given as its second argument.
@@ -44,6 +45,11 @@ export class MessagioContext {
   }
 }
 
+/** What `message.fire()` needs of a publisher. */
+export interface FiresMessages {
+  fire(message: object, options?: FireOptions): Promise<MessagioReceipt>;
+}
+
 /**
  * What the async context of a running delivery carries: its facts, and the
  * publisher of the app running it (for `message.fire()` inside the listener).
@@ -71,9 +77,4 @@ export function currentMessagioContext(): MessagioContext | undefined {
 /** The publisher of the app whose delivery is being handled by the current async call chain, if any. */
 export function currentDeliveryPublisher(): FiresMessages | undefined {
   return storage.getStore()?.publisher;
-}
-
-/** Job/delivery id of one message × listener. `|` because BullMQ forbids `:` in custom ids. */
-export function deliveryIdOf(messageId: string, listenerId: string): string {
-  return `${messageId}|${listenerId}`;
 }

@@ -1,15 +1,17 @@
-import type { MessagioEnvelope } from '../message/envelope.js';
+import type { MessagioEnvelope } from '../../message/envelope.js';
+import type { PayloadSnapshot } from '../json-snapshot.js';
 
 /** An entry of the in-memory queue. */
 export interface QueuedDelivery {
   id: string;
   /**
-   * What a broker would store. With `head` (a private copy of a canonical
-   * envelope's fields): the payload's JSON, or '' when `head.payload` is a
-   * flat snapshot, copied for each attempt. Without: the envelope as JSON.
+   * What a broker would store: a canonical envelope as `head` (a private copy
+   * of its fields) and `payload` (its snapshot, shared by the deliveries of
+   * one message); any other data as JSON in `data`.
    */
   data: string;
   head?: MessagioEnvelope;
+  payload?: PayloadSnapshot;
   priority: number;
   attempt: number;
   /** Insertion order: FIFO among equal priorities. */

@@ -1,7 +1,7 @@
 import { MessagioTimeoutError } from '../errors/messagio-timeout.error.js';
-import type { FireReceipt } from '../interfaces/fire-options.interface.js';
-import { isFinished, type DeliveryState } from '../transports/delivery-state.js';
-import { deliveryIdOf } from './messagio-context.js';
+import { deliveryIdOf } from './delivery-id.js';
+import { isFinished, type DeliveryState } from './delivery-state.js';
+import type { FireReceipt } from './fire-options.js';
 
 /** Options of `receipt.wait()`. */
 export interface WaitOptions {
@@ -25,6 +25,7 @@ export type DeliveryInspector = (deliveryIds: string[]) => Promise<DeliveryState
 
 /**
  * The receipt of a fire: `{ messageId, traceId, listeners }`, plus `wait()`.
+ * What `publisher.fire()` and `message.fire()` both resolve to.
  * @publicApi
  */
 export class MessagioReceipt implements FireReceipt {

@@ -14,6 +14,7 @@ export const MessagioPriority = {
   EPIC: 10,
 } as const;
 
+// The scale of `Delivery.priority`: listeners are checked against it, transports order by it.
 export const MIN_PRIORITY = 0;
 export const MAX_PRIORITY = 1000;
 
@@ -25,10 +26,3 @@ export function assertPriority(priority: unknown, where: string): asserts priori
   }
 }
 
-/**
- * messagio's scale (0..1000, higher first) → BullMQ's (1..1001, lower first).
- * Never 0: BullMQ runs un-prioritised jobs before every prioritised one.
- */
-export function toBullPriority(priority: number): number {
-  return MAX_PRIORITY + 1 - priority;
-}

@@ -7,6 +7,13 @@ export interface CompiledRoute {
   queue: string;
 }
 
+/** Where deliveries go: the default queue, every declared queue, and the compiled `routes`. */
+export interface QueueRouting {
+  defaultQueue: string;
+  queues: ReadonlySet<string>;
+  routes: readonly CompiledRoute[];
+}
+
 /**
  * `routes` ({ 'orders.*': 'critical' }) → matchers, in declaration order. In a
  * pattern `*` matches any run of characters and `?` one character.
@@ -26,7 +33,7 @@ export function compileRoutes(routes: Record<string, string> | undefined): Compi
 export function queueFor(
   type: string,
   listenerQueue: string | undefined,
-  routing: { defaultQueue: string; queues: ReadonlySet<string>; routes: readonly CompiledRoute[] },
+  routing: QueueRouting,
   where: string,
 ): string {
   const route = listenerQueue === undefined ? routing.routes.find((r) => r.test.test(type)) : undefined;

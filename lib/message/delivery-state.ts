@@ -1,3 +1,8 @@
+import { splitDeliveryId } from './delivery-id.js';
+
+// Here, in the message room, because `message.fire()` returns a receipt whose
+// `wait()` reports these states; transports and the admin read them too.
+
 /**
  * Where one delivery stands (channels-envelope's queued → running →
  * success/failed lifecycle). `delayed` covers a `delay` and a wait before a
@@ -25,23 +30,11 @@ export interface DeliveryState {
   finishedAt?: Date;
 }
 
-/** Filter of `MessagioAdmin.failed()` and `retry()`. */
-export interface FailedFilter {
-  type?: string;
-  listener?: string;
-  /** Most deliveries `failed()` lists; `retry()` ignores it and takes them all. @default 100 */
-  limit?: number;
-}
-
-/** Counts of deliveries by status. */
-export type DeliveryCounts = Record<Exclude<DeliveryStatus, 'unknown'>, number>;
-
 export function isFinished(status: DeliveryStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'unknown';
 }
 
-/** `messageId|listenerId` → its parts (listener ids contain no `|`... but message ids may). */
-export function splitDeliveryId(id: string): { messageId: string; listener: string } {
-  const at = id.lastIndexOf('|');
-  return { messageId: id.slice(0, at), listener: id.slice(at + 1) };
+/** The state of a delivery the transport does not hold. */
+export function unknownState(id: string): DeliveryState {
+  return { id, ...splitDeliveryId(id), status: 'unknown', attempts: 0 };
 }

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import type { Delivery } from '../contract/delivery.types.js';
+import { MessagioError } from '../errors/messagio.error.js';
+import { MessagioInvalidMessageError } from '../errors/messagio-invalid-message.error.js';
+import { MessagioNoListenersError } from '../errors/messagio-no-listeners.error.js';
+import { MessagioPayloadTooLargeError } from '../errors/messagio-payload-too-large.error.js';
+import type { ListenerBinding, ListenerRegistry } from '../listeners/listener.registry.js';
+import { deliveryIdOf } from '../message/delivery-id.js';
+import { ENVELOPE_VERSION, makeEnvelope, type MessagioEnvelope } from '../message/envelope.js';
+import type { FireOptions, FireReceipt } from '../message/fire-options.js';
+import { FAULT_TYPE } from '../message/messagio-fault.js';
+import { currentMessagioContext } from '../message/messagio-context.js';
+import type { MessageTypesRegistry } from '../message/message-types.registry.js';
+import { Messagio, type MessagioClass } from '../message/messagio.js';
+import { findUnserialisable } from '../message/unserialisable-property.js';
+import type { PipelineOptions } from './pipeline.options.js';
+
+/** A message turned into its deliveries, ready for a transport. */
+export interface PreparedFire {
+  message: Messagio;
+  type: string;
+  messageId: string;
+  traceId: string;
+  /** One per listener, in delivery order (priority, then subscription). */
+  deliveries: Delivery[];
+  payload: Record<string, unknown>;
+  /** The payload as JSON: measured against maxPayloadBytes, and reused by the sync transport's snapshot. */
+  payloadJson: string;
+}
+
+/** The envelope fields every delivery of one message shares. */
+type EnvelopeHead = Omit<MessagioEnvelope, 'payload' | 'listener'>;
+
+/**
+ * A message → its envelopes and deliveries: checked (validation, size,
+ * JSON), serialised once, one delivery per listener in registry order. The
+ * publisher's first step, and what the test harness records a fire with.
+ */
+export class DeliveryFactory {
+  private readonly logger = new Logger('Messagio');
+  private readonly warnedTypes = new Set<string>();
+
+  constructor(
+    private readonly types: MessageTypesRegistry,
+    private readonly listeners: ListenerRegistry,
+    private readonly settings: Pick<PipelineOptions, 'codec' | 'maxPayloadBytes' | 'strict'>,
+  ) {}
+
+  /**
+   * `causationId` defaults to the message being handled in this async context,
+   * if any. `options` are checked by the caller: fire() options by
+   * checkFireOptions; a fault's traceId is the failed delivery's, read from
+   * stored data, and must not stop its fault from being fired.
+   */
+  async prepare(message: Messagio, options: FireOptions, causationId?: string): Promise<PreparedFire> {
+    if (!(message instanceof Messagio)) throw new MessagioInvalidMessageError(message);
+    const { codec, maxPayloadBytes } = this.settings;
+    const type = this.types.nameOf(message.constructor as MessagioClass);
+    if (codec.validates) await codec.check(message, type);
+    let payload: Record<string, unknown>;
+    let payloadJson: string;
+    try {
+      payload = codec.toPayload(message);
+      payloadJson = JSON.stringify(payload);
+    } catch (error) {
+      throw unserialisable(message, type, error);
+    }
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: most payloads are measured by their length alone.
+    if (payloadJson.length * 3 > maxPayloadBytes) {
+      const bytes = Buffer.byteLength(payloadJson);
+      if (bytes > maxPayloadBytes) throw new MessagioPayloadTooLargeError(type, bytes, maxPayloadBytes);
+    }
+    const bindings = this.listeners.bindingsFor(type);
+    if (bindings.length === 0) this.noListeners(type);
+    const parent = currentMessagioContext();
+    const messageId = options.messageId ?? randomUUID();
+    const traceId = options.traceId ?? parent?.traceId ?? randomUUID();
+    const head = envelopeHead(type, messageId, traceId, causationId ?? parent?.messageId ?? null);
+    const delay = options.delay ?? 0;
+    const deliveries = bindings.map((binding) =>
+      toDelivery(binding, makeEnvelope(head, binding.listener.id, payload), delay, this.listeners.mixedPriorities(binding.options.queue)),
+    );
+    return { message, type, messageId, traceId, deliveries, payload, payloadJson };
+  }
+
+  /**
+   * The envelope a fired message's deliveries share (no listener), for a fire
+   * the test harness saw without any delivery (no listener): serialised by
+   * the same codec, caused by the message this async context handles.
+   */
+  envelopeOf(message: Messagio, type: string, receipt: FireReceipt): Omit<MessagioEnvelope, 'listener'> {
+    const head = envelopeHead(type, receipt.messageId, receipt.traceId, currentMessagioContext()?.messageId ?? null);
+    return { ...head, payload: this.settings.codec.toPayload(message) };
+  }
+
+  private noListeners(type: string): void {
+    if (type === FAULT_TYPE) return;
+    if (this.settings.strict) throw new MessagioNoListenersError(type);
+    if (this.warnedTypes.has(type)) return;
+    this.warnedTypes.add(type);
+    this.logger.warn(`No listener subscribes to ${type}: fired messages of this type go nowhere (warned once per type).`);
+  }
+}
+
+function envelopeHead(type: string, id: string, traceId: string, causationId: string | null): EnvelopeHead {
+  return { v: ENVELOPE_VERSION, type, id, traceId, causationId, firedAt: new Date().toISOString() };
+}
+
+function toDelivery(binding: ListenerBinding, envelope: MessagioEnvelope, delay: number, prioritized: boolean): Delivery {
+  const { options } = binding;
+  const delivery: Delivery = {
+    id: deliveryIdOf(envelope.id, envelope.listener),
+    envelope,
+    priority: options.priority,
+    prioritized,
+    attempts: options.maxRetries + 1,
+    backoff: binding.backoff,
+    delay,
+  };
+  if (options.queue !== undefined) delivery.queue = options.queue;
+  return delivery;
+}
+
+/** Why a message's payload could not be serialised, naming the property (the payload is walked on this error path only). */
+function unserialisable(message: Messagio, type: string, error: unknown): MessagioError {
+  const found = findUnserialisable(message);
+  if (found) return new MessagioInvalidMessageError(message, { messageType: type, property: found.property, reason: found.reason }, { cause: error });
+  // Already typed (a payload nested deeper than any worker accepts): keep it.
+  if (error instanceof MessagioError) return error;
+  const reason = `its payload cannot be serialised to JSON (${(error as Error)?.name}: ${(error as Error)?.message})`;
+  return new MessagioInvalidMessageError(message, { messageType: type, reason }, { cause: error });
+}

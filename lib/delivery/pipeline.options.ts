@@ -1,0 +1,43 @@
+import type { ValidatorOptions } from 'class-validator';
+import type { MessagioCodec } from '../message/codec.js';
+import type { MessagioObserver } from './messagio-observer.js';
+
+/** The module options the pipeline reads: how messages are checked, sized and observed. */
+export interface PipelineModuleOptions {
+  /**
+   * Validate messages with class-validator at fire and again on the worker.
+   * @default true
+   */
+  validate?: boolean;
+  /**
+   * class-validator options, e.g. `{ whitelist: true, forbidNonWhitelisted: true }`.
+   * @default { forbidUnknownValues: false }
+   */
+  validation?: ValidatorOptions;
+  /**
+   * Throw `MessagioNoListenersError` when a fired type has no listener,
+   * instead of warning once per type.
+   * @default false
+   */
+  strict?: boolean;
+  /**
+   * Largest payload (JSON bytes) accepted: bigger messages are refused at fire,
+   * and bigger stored payloads fail on the worker without retries.
+   * @default 524288 (512 KiB)
+   */
+  maxPayloadBytes?: number;
+  /** Observers of messages and deliveries (metrics, logging); more can be added via `MessagioObservers`. */
+  observers?: MessagioObserver[];
+}
+
+/**
+ * The pipeline's options, resolved once at bootstrap: the codec (validation
+ * compiled, shared by the publisher's side and the dispatcher's), the payload
+ * cap, strictness and the observers given as options.
+ */
+export interface PipelineOptions {
+  codec: MessagioCodec;
+  maxPayloadBytes: number;
+  strict: boolean;
+  observers: MessagioObserver[];
+}

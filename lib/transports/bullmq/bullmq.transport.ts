@@ -1,0 +1,235 @@
+import { Logger } from '@nestjs/common';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Delivery, DeliveryCounts, FailedFilter } from '../../contract/delivery.types.js';
+import { MessagioClosedError } from '../../errors/messagio-closed.error.js';
+import { MessagioUnavailableError } from '../../errors/messagio-unavailable.error.js';
+import type { DeliveryState } from '../../message/delivery-state.js';
+import type { MessagioEnvelope } from '../../message/envelope.js';
+import type { DeliveryHandler, MessagioTransport } from '../messagio-transport.interface.js';
+import { settleWithin } from '../settle-within.js';
+import { cycleOf, jobError, jobOptions } from './bullmq-job.js';
+import { BullMqQueries } from './bullmq-queries.js';
+import type { BullMqTransportOptions } from './bullmq-transport.options.js';
+import { PublishDeadline } from './publish-deadline.js';
+
+/**
+ * Deliveries as BullMQ jobs: one job per (message, listener), job id
+ * `messageId|listenerId`, data = the envelope, BullMQ priority and backoff from
+ * the listener's options. The queue is the one registered with
+ * `@nestjs/bullmq` (so `@InjectQueue` and dashboards see it); the worker is
+ * ours, started after discovery.
+ */
+export class BullMqTransport implements MessagioTransport {
+  readonly name = 'bullmq';
+  private readonly logger = new Logger('Messagio');
+  /** Every queue by name: the default one (registered with @nestjs/bullmq) first. */
+  readonly queues = new Map<string, Queue<MessagioEnvelope>>();
+  private workers: Array<{ worker: Worker<MessagioEnvelope>; ready: boolean }> = [];
+  private lastRedisError = 0;
+  /** Deliveries whose listener is running in this process. */
+  private readonly running = new Set<Promise<unknown>>();
+  private readonly deadline: PublishDeadline;
+  private readonly queries: BullMqQueries;
+  /** The queues are closed (or closing, after the listeners in flight finished): enqueue refuses. */
+  private ended = false;
+
+  constructor(
+    readonly queue: Queue<MessagioEnvelope>,
+    private readonly options: BullMqTransportOptions,
+  ) {
+    this.queues.set(queue.name, queue);
+    const { connection, prefix } = queue.opts as { connection: never; prefix?: string };
+    for (const name of options.queues?.keys() ?? []) {
+      if (this.queues.has(name)) continue;
+      // Extra queues share the default queue's connection settings, prefix and telemetry.
+      this.queues.set(name, new Queue<MessagioEnvelope>(name, { connection, prefix, telemetry: options.telemetry }));
+    }
+    // Without a listener BullMQ prints every connection error raw to the console.
+    for (const q of this.queues.values()) q.on('error', (error) => this.logRedisError('queue', error));
+    this.deadline = new PublishDeadline(options.publishTimeout);
+    this.queries = new BullMqQueries(this.queues);
+  }
+
+  async enqueue(deliveries: Delivery[]): Promise<void> {
+    if (this.ended) throw new MessagioClosedError(this.name);
+    if (deliveries.length === 0) return;
+    await this.deadline.within(async () => {
+      // Refuse rather than let the client queue the command offline: a command
+      // queued while Redis is away could be stored after fire() gave up.
+      const client = await this.queue.getBackend().client;
+      if (client.status !== 'ready') throw new MessagioUnavailableError(`Redis is not connected (${client.status}); the message was not stored.`);
+      if (deliveries.length === 1) {
+        const d = deliveries[0]!;
+        await this.queueOf(d).add(d.envelope.type, d.envelope, jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail));
+        return;
+      }
+      // addBulk stores a queue's jobs in one MULTI: one round trip per queue.
+      const byQueue = new Map<Queue<MessagioEnvelope>, Delivery[]>();
+      for (const d of deliveries) {
+        const q = this.queueOf(d);
+        const list = byQueue.get(q);
+        if (list) list.push(d); // not a copy per delivery: fireMany of n would copy n²/2 entries
+        else byQueue.set(q, [d]);
+      }
+      const stores = [...byQueue].map(([q, list]) => q.addBulk(list.map((d) => ({ name: d.envelope.type, data: d.envelope, opts: jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail) }))));
+      // Every queue's store has ended before fire() rejects: what it says is then true.
+      const results = await Promise.allSettled(stores);
+      const refused = [...byQueue.keys()].flatMap((q, i) => {
+        const result = results[i]!;
+        return result.status === 'rejected' ? [{ queue: q.name, error: result.reason as Error }] : [];
+      });
+      if (refused.length > 0) throw partlyStored(refused, byQueue.size);
+    });
+  }
+
+  async start(handler: DeliveryHandler): Promise<void> {
+    const settings = this.options.worker;
+    if (!settings || this.workers.length > 0) return;
+    const { connection, prefix } = this.queue.opts as { connection: never; prefix?: string };
+    for (const name of this.options.workers ?? [...this.queues.keys()]) {
+      const own = this.options.queues?.get(name) ?? {};
+      const entry = { worker: undefined as unknown as Worker<MessagioEnvelope>, ready: false };
+      const worker = new Worker<MessagioEnvelope>(name, (job) => ((entry.ready = true), this.process(job, handler)), {
+        connection,
+        prefix,
+        concurrency: own.concurrency ?? settings.concurrency,
+        ...(own.limiter ? { limiter: own.limiter } : {}),
+        lockDuration: settings.lockDuration,
+        stalledInterval: settings.stalledInterval,
+        maxStalledCount: settings.maxStalledCount,
+        telemetry: this.options.telemetry,
+        autorun: false,
+      });
+      entry.worker = worker;
+      this.workers.push(entry);
+      worker.on('error', (error) => this.logRedisError('worker', error));
+      worker.waitUntilReady().then(
+        () => (entry.ready = true),
+        () => undefined,
+      );
+      void worker.run().catch((error: Error) => this.logger.error(`BullMQ worker of "${name}" stopped: ${error.message}`, error.stack));
+    }
+  }
+
+  /** True when this process consumes and every worker is running. */
+  isRunning(): boolean {
+    return this.workers.length > 0 && this.workers.every(({ worker }) => worker.isRunning());
+  }
+
+  async pause(): Promise<void> {
+    await Promise.all(this.workers.map(({ worker }) => worker.pause()));
+  }
+
+  async resume(): Promise<void> {
+    for (const { worker } of this.workers) worker.resume();
+  }
+
+  /**
+   * Stops fetching, waits up to `shutdownTimeout` for deliveries in flight,
+   * closes the worker, then the queue (so @nestjs/bullmq finds it closed).
+   * Deliveries still running after the timeout are left to stalled-job
+   * recovery (re-run elsewhere), never lost. Bounded even when Redis is gone.
+   */
+  async close(): Promise<void> {
+    this.deadline.releaseIdle();
+    const workers = this.workers;
+    this.workers = [];
+    await Promise.all(workers.map(({ worker, ready }) => this.closeWorker(worker, ready)));
+    this.ended = true;
+    await Promise.all(
+      [...this.queues.values()].map(async (q) => {
+        if ((await settleWithin(q.close(), 2000)) === 'timeout') await settleWithin(q.disconnect(), 2000);
+      }),
+    );
+  }
+
+  private async closeWorker(worker: Worker<MessagioEnvelope>, ready: boolean): Promise<void> {
+    const deadline = Date.now() + this.options.shutdownTimeout;
+    // Stop fetching, then wait for our listeners in flight ourselves: BullMQ's close()
+    // does not always wait for jobs its loop has already handed to the processor.
+    await settleWithin(worker.pause(true), 1000);
+    await settleWithin(this.drained(), deadline - Date.now());
+    // A worker that never connected has nothing in flight: no need to wait for it.
+    const closing = worker.close(!ready);
+    if ((await settleWithin(closing, Math.max(deadline - Date.now(), 1000))) === 'timeout') {
+      this.logger.warn(
+        `Worker of "${worker.name}" not closed after ${this.options.shutdownTimeout} ms (deliveries still running, or Redis unreachable); ` +
+          'disconnecting. Unfinished deliveries will be re-delivered.',
+      );
+      await settleWithin(worker.disconnect(), 2000);
+      await settleWithin(closing, 2000);
+    }
+  }
+
+  inspect(deliveryIds: string[]): Promise<DeliveryState[]> {
+    return this.queries.inspect(deliveryIds);
+  }
+
+  failed(filter: FailedFilter): Promise<DeliveryState[]> {
+    return this.queries.failed(filter);
+  }
+
+  retry(deliveryIds: string[]): Promise<string[]> {
+    return this.queries.retry(deliveryIds);
+  }
+
+  retryFailed(filter: FailedFilter): Promise<string[]> {
+    return this.queries.retryFailed(filter);
+  }
+
+  counts(): Promise<DeliveryCounts> {
+    return this.queries.counts();
+  }
+
+  private queueOf(delivery: Delivery): Queue<MessagioEnvelope> {
+    return (delivery.queue !== undefined ? this.queues.get(delivery.queue) : undefined) ?? this.queue;
+  }
+
+  /** Resolves when no listener of this process is running. */
+  private async drained(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private async process(job: Job<MessagioEnvelope>, handler: DeliveryHandler): Promise<void> {
+    const run = handler(job.data, { attempt: job.attemptsMade + 1, transport: this.name, cycle: cycleOf(job.data), id: job.id, name: job.name });
+    this.running.add(run);
+    const outcome = await run.finally(() => this.running.delete(run));
+    if (outcome.status === 'completed') return;
+    if (outcome.status === 'retry') {
+      // The worker's decision is what happens, whatever attempts and backoff
+      // the firing process stored (it may have had other listener options):
+      // BullMQ decides from this job object's opts when the error is thrown,
+      // then moves the job to delayed in one script that counts the attempt
+      // and records the reason. Nothing is written beforehand (a crash before
+      // that script re-runs the attempt, decided again), nor on success.
+      job.opts.attempts = job.attemptsMade + 2;
+      job.opts.backoff = { type: 'fixed', delay: outcome.delay };
+      throw jobError(outcome.error, Error);
+    }
+    // Failed for good: no retry, whatever attempts remain.
+    throw jobError(outcome.error, UnrecoverableError);
+  }
+
+  // A dead Redis makes BullMQ report the same error many times a second.
+  private logRedisError(source: 'queue' | 'worker', error: Error): void {
+    const now = Date.now();
+    if (now - this.lastRedisError < 5000) return;
+    this.lastRedisError = now;
+    this.logger.error(`BullMQ ${source} error (repeats muted for 5 s): ${error.message}`);
+  }
+}
+
+/**
+ * A multi-delivery store that Redis refused, in part or whole. A MULTI is not
+ * atomic and queues are stored separately: some deliveries may be stored, and
+ * firing again with the same ids stores each of them once.
+ */
+function partlyStored(refused: Array<{ queue: string; error: Error }>, queues: number): MessagioUnavailableError {
+  const which = refused.map((r) => `"${r.queue}" (${r.error?.message})`).join(', ');
+  const others = refused.length < queues ? ' The deliveries to the other queues were stored.' : '';
+  return new MessagioUnavailableError(
+    `Redis refused the deliveries to queue ${which}; some deliveries may have been stored.${others} ` +
+      'Fire again with the same messageId (fireMany: the same messageIds): a delivery already stored is not stored twice.',
+    { cause: refused[0]!.error },
+  );
+}
