@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FireOptions } from './fire-options.js';
+import type { MessagioHeaders } from './message-headers.js';
 import type { MessagioReceipt } from './messagio-receipt.js';
 
 /**
@@ -29,6 +30,11 @@ export class MessagioContext {
   readonly firedAt: Date;
   /** Which transport delivered it: 'bullmq', 'memory', 'sync', ... */
   readonly transport: string;
+  /**
+   * Context that travels with the message (frozen; empty when none). Stored
+   * data: on a worker, treat it as untrusted input.
+   */
+  readonly headers: MessagioHeaders;
 
   constructor(fields: MessagioContext) {
     // One assignment per field (not Object.assign): built once per delivery.
@@ -42,6 +48,7 @@ export class MessagioContext {
     this.maxAttempts = fields.maxAttempts;
     this.firedAt = fields.firedAt;
     this.transport = fields.transport;
+    this.headers = fields.headers;
   }
 }
 
