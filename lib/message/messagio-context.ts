@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FireOptions } from './fire-options.js';
-import type { MessagioHeaders } from './message-headers.js';
+import { NO_HEADERS, type MessagioHeaders } from './message-headers.js';
 import type { MessagioReceipt } from './messagio-receipt.js';
 
 /**
@@ -36,7 +36,8 @@ export class MessagioContext {
    */
   readonly headers: MessagioHeaders;
 
-  constructor(fields: MessagioContext) {
+  /** `headers` may be left out (none), so that tests can build a context as they did. */
+  constructor(fields: Omit<MessagioContext, 'headers'> & { headers?: MessagioHeaders }) {
     // One assignment per field (not Object.assign): built once per delivery.
     this.messageId = fields.messageId;
     this.type = fields.type;
@@ -48,7 +49,7 @@ export class MessagioContext {
     this.maxAttempts = fields.maxAttempts;
     this.firedAt = fields.firedAt;
     this.transport = fields.transport;
-    this.headers = fields.headers;
+    this.headers = fields.headers ?? NO_HEADERS;
   }
 }
 
