@@ -8,6 +8,10 @@ export { ENVELOPE_VERSION, type MessagioEnvelope } from './message/envelope.js';
 export { MessagioFault, type MessagioFaultError } from './message/messagio-fault.js';
 
 export { OnMessagio } from './listeners/on-messagio.decorator.js';
+export { MessagioExecutionContext, type MessagioDeliveryArguments } from './listeners/messagio-execution-context.js';
+export { MESSAGIO_CLS_KEY } from './listeners/delivery-scope.js';
+export type { MessagioHeaders } from './message/message-headers.js';
+export type { MessagioPropagation } from './message/messagio-propagation.js';
 export { MessageCenter, type MessageCenterSubscribeOptions } from './listeners/message-center.js';
 
 export { MessagioPublisher } from './delivery/messagio.publisher.js';
@@ -59,3 +63,4 @@ export { MessagioPayloadTooDeepError } from './errors/messagio-payload-too-deep.
 export { MessagioTimeoutError } from './errors/messagio-timeout.error.js';
 export { MessagioUnavailableError } from './errors/messagio-unavailable.error.js';
 export { MessagioClosedError } from './errors/messagio-closed.error.js';
+export { MessagioForbiddenError } from './errors/messagio-forbidden.error.js';

@@ -2,6 +2,7 @@ import type { ModuleMetadata, Provider } from '@nestjs/common';
 import type { KeepJobs } from 'bullmq';
 import { MessagioConfigurationError } from './errors/messagio-configuration.error.js';
 import { MessagioCodec } from './message/codec.js';
+import type { MessagioPropagation } from './message/messagio-propagation.js';
 import type { PipelineModuleOptions, PipelineOptions } from './delivery/pipeline.options.js';
 import { resolveListenerOptions, type ListenerModuleOptions } from './listeners/listener-options.js';
 import type { ListenerRegistrarSettings } from './listeners/listener.registrar.js';
@@ -105,6 +106,9 @@ export function resolveMessagioOptions(options: MessagioModuleOptions = {}): Res
     }
   }
   const pipeline = resolvePipelineOptions(options);
+  if (options.cls !== undefined && typeof options.cls !== 'boolean') {
+    throw new MessagioConfigurationError(`cls must be true, false or left out (use nestjs-cls when the app has it), got ${JSON.stringify(options.cls)}.`);
+  }
   const publishTimeout = positiveInt(options.publishTimeout ?? 5000, 'publishTimeout');
   const shutdownTimeout = positiveInt(options.shutdownTimeout ?? 30_000, 'shutdownTimeout');
   const maxWaiting = resolveMaxWaiting(options.memory?.maxWaiting ?? 1000);
@@ -117,6 +121,7 @@ export function resolveMessagioOptions(options: MessagioModuleOptions = {}): Res
     listeners: {
       defaults: options.defaultListenerOptions ?? {},
       routing: { defaultQueue: queueName, queues: new Set(queues.keys()), routes },
+      scope: { cls: options.cls, restore: options.propagate?.restore?.bind(options.propagate) },
     },
     bullmq: {
       queueName,
@@ -151,7 +156,24 @@ export function resolvePipelineOptions(options: PipelineModuleOptions): Pipeline
     // message class with no constraints is legitimate.
     validation: { forbidUnknownValues: false, ...(options.validation ?? {}) },
   });
-  return { codec, maxPayloadBytes, strict: options.strict ?? false, observers: options.observers ?? [] };
+  const propagate = checkPropagation(options.propagate);
+  return {
+    codec,
+    maxPayloadBytes,
+    strict: options.strict ?? false,
+    observers: options.observers ?? [],
+    capture: propagate?.capture?.bind(propagate),
+  };
+}
+
+/** `propagate`: an object whose `capture` and `restore`, when given, are functions. */
+function checkPropagation(propagate: MessagioPropagation | undefined): MessagioPropagation | undefined {
+  if (propagate === undefined) return undefined;
+  const bad = (key: 'capture' | 'restore') => propagate[key] !== undefined && typeof propagate[key] !== 'function';
+  if (typeof propagate !== 'object' || propagate === null || bad('capture') || bad('restore')) {
+    throw new MessagioConfigurationError('propagate must be an object with capture() and/or restore(headers, context) functions.');
+  }
+  return propagate;
 }
 
 /** The kind of transport an option value selects. */

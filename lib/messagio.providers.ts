@@ -7,6 +7,7 @@ import { MessagioFaultReporter } from './delivery/fault.reporter.js';
 import { MessagioAdmin } from './delivery/messagio-admin.js';
 import { MessagioObservers } from './delivery/messagio-observer.js';
 import { MessagioPublisher } from './delivery/messagio.publisher.js';
+import { ListenerContextCreator } from './listeners/listener-context.creator.js';
 import { ListenerMetadataAccessor } from './listeners/listener-metadata.accessor.js';
 import { ListenerRegistrar } from './listeners/listener.registrar.js';
 import { ListenerRegistry } from './listeners/listener.registry.js';
@@ -69,6 +70,7 @@ export const listenerProviders: Provider[] = [
     inject: [ListenerRegistry, RESOLVED],
   },
   ListenerMetadataAccessor,
+  ListenerContextCreator,
   MessagioExplorer,
   MessageCenter,
 ];

@@ -19,6 +19,8 @@ export interface MessagioAppOptions {
   probe?: Probe;
   /** Extra messagio options. */
   messagio?: MessagioModuleOptions;
+  /** Extra providers of the app (e.g. an APP_INTERCEPTOR). */
+  providers?: Provider[];
 }
 
 export interface MessagioApp {
@@ -42,7 +44,7 @@ export function messagioModule(options: MessagioAppOptions, probe: Probe): Dynam
     validate: options.validate,
     ...options.messagio,
   };
-  const providers: Provider[] = [{ provide: PROBE, useValue: probe }, ...options.listeners];
+  const providers: Provider[] = [{ provide: PROBE, useValue: probe }, ...options.listeners, ...(options.providers ?? [])];
   return { module: BenchAppModule, imports: [MessagioModule.forRoot(messagio)], providers };
 }
 

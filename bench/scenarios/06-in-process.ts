@@ -1,6 +1,8 @@
 // 6. In-process paths, no Redis: fire({ sync: true }) and the in-memory
 //    transport, each message to three listeners, vs @nestjs/event-emitter's
 //    emitAsync to the same three listeners. Rate in deliveries (listener calls) per second.
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { MemoryTransport } from '../../lib/index.js';
 import { createEventEmitterApp, createMessagioApp } from '../lib/apps.js';
@@ -31,12 +33,23 @@ function startClock() {
   };
 }
 
-function syncTrial(ctx: BenchContext, validate: boolean): Trial {
+/** A global interceptor that does nothing: what a chain of Nest enhancers costs a delivery (issue 12). */
+@Injectable()
+class NoopInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler) {
+    return next.handle();
+  }
+}
+
+const WITH_INTERCEPTOR = 'messagio sync validation off, no-op APP_INTERCEPTOR';
+
+function syncTrial(ctx: BenchContext, validate: boolean, interceptor = false): Trial {
   return {
-    key: `messagio sync validation ${validate ? 'on' : 'off'}`,
+    key: interceptor ? WITH_INTERCEPTOR : `messagio sync validation ${validate ? 'on' : 'off'}`,
     async run() {
       const n = ctx.size(FULL, 500);
-      const m = await createMessagioApp({ transport: 'memory', concurrency: false, validate, listeners: [OrderShippedListeners] });
+      const providers = interceptor ? [{ provide: APP_INTERCEPTOR, useClass: NoopInterceptor }] : [];
+      const m = await createMessagioApp({ transport: 'memory', concurrency: false, validate, listeners: [OrderShippedListeners], providers });
       try {
         for (let i = 0; i < WARMUP; i++) await m.publisher.fire(new OrderShipped(orderPayload(i)), { sync: true });
         const before = m.probe.delivered;
@@ -102,11 +115,12 @@ export const inProcessScenario: Scenario = {
     eventEmitterTrial(ctx),
     syncTrial(ctx, true),
     syncTrial(ctx, false),
+    syncTrial(ctx, false, true),
     memoryTrial(ctx, true),
     memoryTrial(ctx, false),
   ],
-  rows: () =>
-    (['sync', 'memory'] as const).flatMap((path) =>
+  rows: () => [
+    ...(['sync', 'memory'] as const).flatMap((path) =>
       [true, false].flatMap((validate): RowSpec[] => {
         const what = `${path === 'sync' ? 'fire({ sync: true })' : 'memory transport, concurrency 1'}, 3 listeners, validation ${validate ? 'on' : 'off'}`;
         const trial = `messagio ${path} validation ${validate ? 'on' : 'off'}`;
@@ -131,4 +145,15 @@ export const inProcessScenario: Scenario = {
         ];
       }),
     ),
+    // Issue 12: a listener without enhancers is called bare (no chain is built); with one,
+    // Nest's ExternalContextCreator chain runs per delivery. Same app, same listeners.
+    {
+      case: 'fire({ sync: true }), 3 listeners, validation off, a no-op APP_INTERCEPTOR; baseline: no enhancer',
+      metric: 'CPU per delivery',
+      unit: 'µs',
+      higherIsBetter: false,
+      subject: { trial: WITH_INTERCEPTOR, metric: 'cpu µs/delivery', label: 'with interceptor' },
+      baseline: { trial: 'messagio sync validation off', metric: 'cpu µs/delivery', label: 'no enhancer' },
+    },
+  ],
 };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { Delivery } from '../contract/delivery.types.js';
 import { MessagioError } from '../errors/messagio.error.js';
+import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import { MessagioInvalidMessageError } from '../errors/messagio-invalid-message.error.js';
 import { MessagioNoListenersError } from '../errors/messagio-no-listeners.error.js';
 import { MessagioPayloadTooLargeError } from '../errors/messagio-payload-too-large.error.js';
@@ -11,6 +12,7 @@ import { ENVELOPE_VERSION, makeEnvelope, type MessagioEnvelope } from '../messag
 import type { FireOptions, FireReceipt } from '../message/fire-options.js';
 import { FAULT_TYPE } from '../message/messagio-fault.js';
 import { currentMessagioContext } from '../message/messagio-context.js';
+import { headersProblem, mergeHeaders, type MessagioHeaders } from '../message/message-headers.js';
 import type { MessageTypesRegistry } from '../message/message-types.registry.js';
 import { Messagio, type MessagioClass } from '../message/messagio.js';
 import { findUnserialisable } from '../message/unserialisable-property.js';
@@ -27,6 +29,8 @@ export interface PreparedFire {
   payload: Record<string, unknown>;
   /** The payload as JSON: measured against maxPayloadBytes, and reused by the sync transport's snapshot. */
   payloadJson: string;
+  /** The headers every delivery carries, if any. */
+  headers: MessagioHeaders | undefined;
 }
 
 /** The envelope fields every delivery of one message shares. */
@@ -44,7 +48,7 @@ export class DeliveryFactory {
   constructor(
     private readonly types: MessageTypesRegistry,
     private readonly listeners: ListenerRegistry,
-    private readonly settings: Pick<PipelineOptions, 'codec' | 'maxPayloadBytes' | 'strict'>,
+    private readonly settings: Pick<PipelineOptions, 'codec' | 'maxPayloadBytes' | 'strict' | 'capture'>,
   ) {}
 
   /**
@@ -76,12 +80,13 @@ export class DeliveryFactory {
     const parent = currentMessagioContext();
     const messageId = options.messageId ?? randomUUID();
     const traceId = options.traceId ?? parent?.traceId ?? randomUUID();
-    const head = envelopeHead(type, messageId, traceId, causationId ?? parent?.messageId ?? null);
+    const headers = this.headersOf(parent?.headers, options.headers);
+    const head = envelopeHead(type, messageId, traceId, causationId ?? parent?.messageId ?? null, headers);
     const delay = options.delay ?? 0;
     const deliveries = bindings.map((binding) =>
       toDelivery(binding, makeEnvelope(head, binding.listener.id, payload), delay, this.listeners.mixedPriorities(binding.options.queue)),
     );
-    return { message, type, messageId, traceId, deliveries, payload, payloadJson };
+    return { message, type, messageId, traceId, deliveries, payload, payloadJson, headers };
   }
 
   /**
@@ -89,9 +94,25 @@ export class DeliveryFactory {
    * the test harness saw without any delivery (no listener): serialised by
    * the same codec, caused by the message this async context handles.
    */
-  envelopeOf(message: Messagio, type: string, receipt: FireReceipt): Omit<MessagioEnvelope, 'listener'> {
-    const head = envelopeHead(type, receipt.messageId, receipt.traceId, currentMessagioContext()?.messageId ?? null);
+  envelopeOf(message: Messagio, type: string, receipt: FireReceipt, headers?: MessagioHeaders): Omit<MessagioEnvelope, 'listener'> {
+    const head = envelopeHead(type, receipt.messageId, receipt.traceId, currentMessagioContext()?.messageId ?? null, headers);
     return { ...head, payload: this.settings.codec.toPayload(message) };
+  }
+
+  /**
+   * The headers of a fire: inherited, then captured (`propagate.capture()`,
+   * checked here: it is app code), then its own (checked by the caller). No
+   * object is made when a fire adds none.
+   */
+  private headersOf(inherited: MessagioHeaders | undefined, own: MessagioHeaders | undefined): MessagioHeaders | undefined {
+    const capture = this.settings.capture;
+    let captured: Record<string, string> | undefined;
+    if (capture !== undefined) {
+      captured = capture() ?? undefined;
+      const problem = captured === undefined ? undefined : headersProblem(captured);
+      if (problem !== undefined) throw new MessagioConfigurationError(`propagate.capture() returned headers that cannot travel: it ${problem}.`);
+    }
+    return mergeHeaders(inherited, captured, own);
   }
 
   private noListeners(type: string): void {
@@ -103,8 +124,11 @@ export class DeliveryFactory {
   }
 }
 
-function envelopeHead(type: string, id: string, traceId: string, causationId: string | null): EnvelopeHead {
-  return { v: ENVELOPE_VERSION, type, id, traceId, causationId, firedAt: new Date().toISOString() };
+function envelopeHead(type: string, id: string, traceId: string, causationId: string | null, headers: MessagioHeaders | undefined): EnvelopeHead {
+  const firedAt = new Date().toISOString();
+  return headers === undefined
+    ? { v: ENVELOPE_VERSION, type, id, traceId, causationId, firedAt }
+    : { v: ENVELOPE_VERSION, type, id, traceId, causationId, firedAt, headers };
 }
 
 function toDelivery(binding: ListenerBinding, envelope: MessagioEnvelope, delay: number, prioritized: boolean): Delivery {

@@ -10,6 +10,7 @@ import type { MessageTypesRegistry } from '../message/message-types.registry.js'
 import type { Messagio, MessagioClass } from '../message/messagio.js';
 import { deliveryIdOf } from '../message/delivery-id.js';
 import { MessagioContext, runInMessagioContext, type FiresMessages } from '../message/messagio-context.js';
+import { NO_HEADERS } from '../message/message-headers.js';
 import type { DeliveryAttempt, DeliveryOutcome, FailedOutcome } from '../contract/delivery.types.js';
 import { logSafe } from './log-safe.js';
 import type { MessagioObservers } from './messagio-observer.js';
@@ -74,6 +75,8 @@ export class MessagioDispatcher {
         maxAttempts: binding.options.maxRetries + 1,
         firedAt: new Date(envelope.firedAt),
         transport,
+        // Checked by the guard; frozen for the listener (shared by every attempt in memory).
+        headers: envelope.headers === undefined ? NO_HEADERS : Object.freeze(envelope.headers),
       });
       if (observed) this.observers.emit('started', { envelope, data: raw, attempt, transport });
       outcome = await this.run(binding, message, context, envelope);
@@ -134,11 +137,11 @@ export class MessagioDispatcher {
     else this.observers.emit('failed', { ...base, error: outcome.error, poison: outcome.poison });
   }
 
-  private logFailure(envelope: MessagioEnvelope, error: Error, attempt: number, reason: string): void {
+  private logFailure(envelope: MessagioEnvelope, error: Error, attempt: number, reason: keyof typeof FAILURE_REASONS): void {
     this.logger.error(
       logSafe(
         `${envelope.listener} failed for good on ${envelope.type} (messageId=${envelope.id} traceId=${envelope.traceId}, ` +
-          `attempt ${attempt}, ${reason === 'exhausted' ? 'retries exhausted' : 'error not in retryOn'}): ${error.name}: ${error.message}`,
+          `attempt ${attempt}, ${FAILURE_REASONS[reason]}): ${error.name}: ${error.message}`,
       ),
       error.stack,
     );
@@ -151,6 +154,12 @@ export class MessagioDispatcher {
     this.logger.error(logSafe(`Rejected ${kind} delivery (${ids}): ${error.name}: ${error.message}`));
   }
 }
+
+const FAILURE_REASONS: Record<'not-retryable' | 'exhausted' | 'refused', string> = {
+  'not-retryable': 'error not in retryOn',
+  exhausted: 'retries exhausted',
+  refused: 'refused by a guard',
+};
 
 function idsOf(value: unknown): string {
   const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;

@@ -41,7 +41,9 @@ export class MessagioFaultReporter {
       fitFault(fields, this.maxPayloadBytes);
       // A trace id that fire() refuses (another producer's) still lets the fault travel, under a new one.
       const traceId = isUsableId(fields.traceId) ? fields.traceId : randomUUID();
-      await this.publisher.fireCausedBy(new MessagioFault(fields), { messageId: faultIdOf(fields, attempt), traceId }, fields.messageId);
+      // The fault carries the failed delivery's headers (checked by the envelope guard), as a fire inside its listener would.
+      const options = { messageId: faultIdOf(fields, attempt), traceId, headers: outcome.envelope?.headers };
+      await this.publisher.fireCausedBy(new MessagioFault(fields), options, fields.messageId);
     } catch (error) {
       // The ids come from stored data: escaped, so they cannot forge log lines.
       this.logger.error(

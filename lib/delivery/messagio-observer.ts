@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { FireReceipt } from '../message/fire-options.js';
 import type { MessagioEnvelope } from '../message/envelope.js';
+import type { MessagioHeaders } from '../message/message-headers.js';
 import type { Messagio } from '../message/messagio.js';
 
 /** A message was fired: its deliveries are stored (or, with `sync`, about to run). */
@@ -10,6 +11,8 @@ export interface MessagioFiredEvent {
   receipt: FireReceipt;
   envelopes: readonly MessagioEnvelope[];
   sync: boolean;
+  /** The headers the message carries, if any (also in each envelope). */
+  headers?: MessagioHeaders;
 }
 
 /** One attempt of one delivery. `envelope` is undefined when the stored data was not an envelope. */

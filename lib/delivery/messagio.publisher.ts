@@ -116,6 +116,7 @@ export class MessagioPublisher {
         receipt,
         envelopes: prepared.deliveries.map((d) => d.envelope),
         sync: inspect !== this.inspect,
+        headers: prepared.headers,
       });
     }
     return receipt;

@@ -1,5 +1,6 @@
 import type { ValidatorOptions } from 'class-validator';
 import type { MessagioCodec } from '../message/codec.js';
+import type { MessagioPropagation } from '../message/messagio-propagation.js';
 import type { MessagioObserver } from './messagio-observer.js';
 
 /** The module options the pipeline reads: how messages are checked, sized and observed. */
@@ -28,6 +29,13 @@ export interface PipelineModuleOptions {
   maxPayloadBytes?: number;
   /** Observers of messages and deliveries (metrics, logging); more can be added via `MessagioObservers`. */
   observers?: MessagioObserver[];
+  /**
+   * Carries the app's own request context (tenant, user, locale) into every
+   * message it causes, across processes: `capture()` at every fire returns
+   * headers to add; `restore(headers, context)` before every attempt puts them
+   * back (inside the attempt's CLS context when nestjs-cls is in the app).
+   */
+  propagate?: MessagioPropagation;
 }
 
 /**
@@ -40,4 +48,6 @@ export interface PipelineOptions {
   maxPayloadBytes: number;
   strict: boolean;
   observers: MessagioObserver[];
+  /** `propagate.capture`, called at every fire; undefined when not given. */
+  capture: (() => Record<string, string> | undefined) | undefined;
 }

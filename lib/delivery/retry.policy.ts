@@ -1,15 +1,18 @@
+import { MessagioForbiddenError } from '../errors/messagio-forbidden.error.js';
 import type { ResolvedListenerOptions } from '../listeners/listener-options.js';
 
 /** What to do after a listener threw. */
-export type RetryDecision = { retry: true; delay: number } | { retry: false; reason: 'not-retryable' | 'exhausted' };
+export type RetryDecision = { retry: true; delay: number } | { retry: false; reason: 'not-retryable' | 'exhausted' | 'refused' };
 
 /**
- * The one retry rule, used by every transport: an error outside `retryOn`
- * fails at once; otherwise retry while attempts remain, waiting `retryDelay`
+ * The one retry rule, used by every transport: a guard's refusal
+ * (`MessagioForbiddenError`) and an error outside `retryOn` fail at once; otherwise retry while attempts remain, waiting `retryDelay`
  * (fixed) or `retryDelay * 2^(n-1)` before retry n (exponential) — the same
  * formula as BullMQ's built-in backoffs, so queued and in-process runs agree.
  */
 export function decideRetry(options: ResolvedListenerOptions, error: unknown, attempt: number): RetryDecision {
+  // A guard's verdict on the same message would not change: no retry storm.
+  if (error instanceof MessagioForbiddenError) return { retry: false, reason: 'refused' };
   if (!isRetryable(options, error)) return { retry: false, reason: 'not-retryable' };
   if (attempt > options.maxRetries) return { retry: false, reason: 'exhausted' };
   return { retry: true, delay: retryDelay(options, attempt) };

@@ -70,6 +70,13 @@ export interface ListenerModuleOptions {
    * (`{ 'billing.*': 'critical' }`). A listener's own `queue` option wins over routes.
    */
   routes?: Record<string, string>;
+  /**
+   * Run each listener attempt in a fresh nestjs-cls context (holding the
+   * `MessagioContext` under `'messagio'`). `true`: nestjs-cls must be in the
+   * app (bootstrap fails otherwise); `false`: never.
+   * @default when the app provides nestjs-cls's `ClsService` (`ClsModule`)
+   */
+  cls?: boolean;
 }
 
 /** Listener options with every default applied, checked once at bootstrap. */

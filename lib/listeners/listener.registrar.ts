@@ -1,13 +1,16 @@
 import { wireNameOf } from '../message/messagio-type.decorator.js';
 import type { MessagioClass } from '../message/messagio.js';
+import type { DeliveryScopeSettings } from './delivery-scope.js';
 import { resolveListenerOptions, type MessagioListenerDefaults, type OnMessagioOptions } from './listener-options.js';
-import { ListenerRegistry, type RegisteredListener, type Subscription } from './listener.registry.js';
+import { ListenerRegistry, type DeliveryScope, type RegisteredListener, type Subscription } from './listener.registry.js';
 import { queueFor, type QueueRouting } from './queue-routing.js';
 
 /** What the registrar needs of the module options: listener defaults and routing, resolved at bootstrap. */
 export interface ListenerRegistrarSettings {
   defaults: MessagioListenerDefaults;
   routing: QueueRouting;
+  /** What each attempt runs inside: nestjs-cls (`cls`), `propagate.restore`. */
+  scope: DeliveryScopeSettings;
 }
 
 /** Message types a listener subscribes to, with the options it gives them. */
@@ -25,8 +28,13 @@ export interface ListenerSubscriptions {
 export class ListenerRegistrar {
   constructor(
     private readonly listeners: ListenerRegistry,
-    private readonly settings: ListenerRegistrarSettings,
+    readonly settings: ListenerRegistrarSettings,
   ) {}
+
+  /** Called once at bootstrap: every listener, registered before or after, runs inside `scope`. */
+  useScope(scope: DeliveryScope | undefined): void {
+    this.listeners.useScope(scope);
+  }
 
   /** `where` names the listener in configuration errors, e.g. `Listener "audit"`. */
   register(listener: RegisteredListener, subscriptions: readonly ListenerSubscriptions[], where: string): void {

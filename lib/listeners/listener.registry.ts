@@ -8,12 +8,26 @@ import type { Messagio, MessagioClass } from '../message/messagio.js';
 /** Calls the listener's code; resolved once, at registration. */
 export type ListenerHandler = (message: Messagio, context: MessagioContext) => unknown;
 
-/** A listener: one handler, subscribed to one or more types. */
+/** Puts a listener's call inside its delivery scope (a fresh CLS context, the restored headers): see `delivery-scope.ts`. */
+export type DeliveryScope = (call: ListenerHandler) => ListenerHandler;
+
+/**
+ * A listener: one handler, subscribed to one or more types. Registered with
+ * `handler` = its own code with its enhancers; the registry then keeps that as
+ * `call` and sets `handler` to what the dispatcher calls: `call` inside the
+ * app's delivery scope (CLS context, restored headers), composed once.
+ */
 export interface RegisteredListener {
   readonly id: string;
   /** Where it came from, for error messages: `Class.method` or `MessageCenter`. */
   readonly source: string;
   readonly handler: ListenerHandler;
+}
+
+interface ListenerEntry extends RegisteredListener {
+  handler: ListenerHandler;
+  /** The listener's own code with its enhancers: what a test harness stub replaces. */
+  call: ListenerHandler;
 }
 
 /** One listener subscribed to one type, with the options of that subscription. */
@@ -39,7 +53,8 @@ export interface Subscription {
  * firing reads it without sorting.
  */
 export class ListenerRegistry {
-  private readonly listeners = new Map<string, RegisteredListener>();
+  private readonly listeners = new Map<string, ListenerEntry>();
+  private scope: DeliveryScope | undefined;
   private readonly bindingsByListener = new Map<string, Map<string, ListenerBinding>>();
   private readonly bindingsByType = new Map<string, ListenerBinding[]>();
   /** Per queue: how many subscriptions use each priority. */
@@ -48,9 +63,11 @@ export class ListenerRegistry {
 
   constructor(private readonly types: MessageTypesRegistry) {}
 
-  add(listener: RegisteredListener, subscriptions: Subscription[]): void {
-    const taken = this.listeners.get(listener.id);
-    if (taken) throw new MessagioDuplicateListenerError(listener.id, [taken.source, listener.source]);
+  add(registered: RegisteredListener, subscriptions: Subscription[]): void {
+    const taken = this.listeners.get(registered.id);
+    if (taken) throw new MessagioDuplicateListenerError(registered.id, [taken.source, registered.source]);
+    const call = registered.handler;
+    const listener: ListenerEntry = { id: registered.id, source: registered.source, call, handler: this.scoped(call) };
     const bindings = new Map<string, ListenerBinding>();
     for (const { cls, options } of subscriptions) {
       const type = this.types.register(cls);
@@ -114,21 +131,41 @@ export class ListenerRegistry {
   }
 
   /**
-   * Replaces a listener's handler with `wrap(handler)` (test harnesses: stubs,
-   * injected failures); its subscriptions and options are unchanged. Returns a
-   * function that puts the previous handler back.
+   * Sets the app's delivery scope (at bootstrap, once nestjs-cls is found):
+   * every listener, already registered or not, is called inside it.
+   */
+  useScope(scope: DeliveryScope | undefined): void {
+    this.scope = scope;
+    for (const listener of this.listeners.values()) listener.handler = this.scoped(listener.call);
+  }
+
+  /**
+   * Replaces a listener's code with `wrap(code)` (test harnesses: stubs,
+   * injected failures): `code` is the listener with its enhancers, and the
+   * replacement still runs inside the delivery scope (CLS context, restored
+   * headers); its subscriptions and options are unchanged. Returns a function
+   * that puts the previous code back.
    */
   override(listenerId: string, wrap: (handler: ListenerHandler) => ListenerHandler): () => void {
-    const listener = this.listeners.get(listenerId) as { handler: ListenerHandler } | undefined;
+    const listener = this.listeners.get(listenerId);
     if (!listener) {
       throw new MessagioConfigurationError(`No listener "${listenerId}" is registered (known: ${this.ids().join(', ') || 'none'}).`);
     }
-    const previous = listener.handler;
+    const previous = listener.call;
     const replaced = wrap(previous);
-    listener.handler = replaced; // bindings share the listener object: every subscription sees it
+    this.setCall(listener, replaced); // bindings share the listener object: every subscription sees it
     return () => {
-      if (listener.handler === replaced) listener.handler = previous;
+      if (listener.call === replaced) this.setCall(listener, previous);
     };
+  }
+
+  private setCall(listener: ListenerEntry, call: ListenerHandler): void {
+    listener.call = call;
+    listener.handler = this.scoped(call);
+  }
+
+  private scoped(call: ListenerHandler): ListenerHandler {
+    return this.scope === undefined ? call : this.scope(call);
   }
 
   ids(): string[] {

@@ -1,4 +1,5 @@
 import type { MessagioClass } from '../message/messagio.js';
+import { defineListenerArguments } from './listener-arguments.js';
 import type { OnMessagioOptions } from './listener-options.js';
 import { messageTypeList } from './message-types.js';
 
@@ -27,8 +28,10 @@ export function OnMessagio(types: MessagioClass | MessagioClass[], priorityOrOpt
   const list = messageTypeList(types, '@OnMessagio needs a message class or a non-empty array of message classes.');
   const options: OnMessagioOptions =
     typeof priorityOrOptions === 'number' ? { priority: priorityOrOptions } : { ...(priorityOrOptions ?? {}) };
-  return (_target, _key, descriptor) => {
+  return (target, key, descriptor) => {
     const method = descriptor.value as object;
+    // (message, context) as parameters, for enhancers: pipes transform the message.
+    defineListenerArguments(target, key);
     const existing = (Reflect.getMetadata(MESSAGIO_LISTENER_METADATA, method) as OnMessagioMetadata[] | undefined) ?? [];
     // Decorators apply bottom-up; unshift keeps them in source order.
     Reflect.defineMetadata(MESSAGIO_LISTENER_METADATA, [{ types: list, options }, ...existing], method);

@@ -1,5 +1,6 @@
 import { MessagioEnvelopeError } from '../errors/messagio-envelope.error.js';
 import { ENVELOPE_VERSION, type MessagioEnvelope } from './envelope.js';
+import { headersProblem } from './message-headers.js';
 import { MAX_PAYLOAD_DEPTH } from './payload-depth.js';
 
 // The worker's side of the envelope: job data is untrusted (another producer,
@@ -10,7 +11,8 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * Checks that untrusted job data is an envelope this version understands, with
- * a `firedAt` that is a real date and time, and a payload that cannot pollute
+ * a `firedAt` that is a real date and time, `headers` (if any) within their
+ * limits (see `headersProblem`), and a payload that cannot pollute
  * prototypes nor overflow a stack (at most `MAX_PAYLOAD_DEPTH` levels). Throws
  * `MessagioEnvelopeError`.
  */
@@ -28,6 +30,11 @@ export function parseEnvelope(raw: unknown, maxPayloadBytes = Infinity): Messagi
   }
   if (raw.causationId !== null && typeof raw.causationId !== 'string') {
     throw malformed('"causationId" must be a string or null');
+  }
+  if (raw.headers !== undefined) {
+    // Untrusted like the payload: a listener and propagate.restore() read them.
+    const problem = headersProblem(raw.headers);
+    if (problem !== undefined) throw malformed(`"headers" ${problem}`);
   }
   if (!isRecord(raw.payload)) throw malformed('"payload" must be an object');
   // One walk: the pollution guard, the depth limit, and a bound on the JSON size

@@ -1,3 +1,5 @@
+import type { MessagioHeaders } from './message-headers.js';
+
 /** Version of the envelope layout; a worker refuses versions it does not know. */
 export const ENVELOPE_VERSION = 1;
 
@@ -19,6 +21,11 @@ export interface MessagioEnvelope {
   firedAt: string;
   /** Id of the listener this delivery is for. */
   listener: string;
+  /**
+   * Context that travels with the message (`fire(msg, { headers })`, inherited
+   * by nested fires, `propagate.capture()`); absent when there is none.
+   */
+  headers?: MessagioHeaders;
   /** The message's own properties (class-transformer `instanceToPlain`). */
   payload: Record<string, unknown>;
 }
@@ -28,6 +35,19 @@ export interface MessagioEnvelope {
  * (cheaper than spreading a base envelope per listener).
  */
 export function makeEnvelope(head: Omit<MessagioEnvelope, 'payload' | 'listener'>, listener: string, payload: Record<string, unknown>): MessagioEnvelope {
+  if (head.headers !== undefined) {
+    return {
+      v: head.v,
+      type: head.type,
+      id: head.id,
+      traceId: head.traceId,
+      causationId: head.causationId,
+      firedAt: head.firedAt,
+      listener,
+      headers: head.headers,
+      payload,
+    };
+  }
   return {
     v: head.v,
     type: head.type,
@@ -41,11 +61,15 @@ export function makeEnvelope(head: Omit<MessagioEnvelope, 'payload' | 'listener'
 }
 
 const CANONICAL_KEYS = ['v', 'type', 'id', 'traceId', 'causationId', 'firedAt', 'listener', 'payload'];
+/** Where optional `headers` stand among the canonical keys: right before the payload. */
+const HEADERS_AT = CANONICAL_KEYS.indexOf('payload');
 
 /**
  * True for an envelope that JSON gives back unchanged but for its payload:
  * a plain object with exactly the canonical keys, in order, whose fields other
- * than the payload are strings, finite numbers or null. A transport that keeps
+ * than the payload are strings, finite numbers or null, and whose `headers`, if
+ * any (before the payload), are frozen string values (shared by every attempt:
+ * nobody can change them). A transport that keeps
  * deliveries in memory stores only the payload's JSON for those, and rebuilds
  * the rest with `makeEnvelope`: the same object a full JSON round trip gives.
  */
@@ -53,6 +77,10 @@ export function isCanonicalEnvelope(value: unknown): value is MessagioEnvelope {
   if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false;
   let i = 0;
   for (const key in value) {
+    if (key === 'headers' && i === HEADERS_AT) {
+      if (!isFrozenHeaders((value as Record<string, unknown>).headers)) return false;
+      continue;
+    }
     if (key !== CANONICAL_KEYS[i++]) return false;
     if (key === 'payload') continue;
     const field = (value as Record<string, unknown>)[key];
@@ -61,6 +89,12 @@ export function isCanonicalEnvelope(value: unknown): value is MessagioEnvelope {
     return false;
   }
   return i === CANONICAL_KEYS.length;
+}
+
+function isFrozenHeaders(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || !Object.isFrozen(value) || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const key in value) if (typeof (value as Record<string, unknown>)[key] !== 'string') return false;
+  return true;
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { MessagioHeaders } from './message-headers.js';
+
 /**
  * Options of `publisher.fire()` / `message.fire()`.
  * @publicApi
@@ -25,6 +27,15 @@ export interface FireOptions {
    * @default the handled message's traceId inside a listener, else a new UUID
    */
   traceId?: string;
+  /**
+   * Context that travels with the message, read by listeners as
+   * `context.headers` and inherited by what they fire (these win over the
+   * inherited and captured ones). At most 32 headers, each named by 1 to 64
+   * letters, digits, '.', '_' or '-', each value a string of at most 1024
+   * characters without control characters.
+   * @default the handled message's headers inside a listener, with `propagate.capture()`'s
+   */
+  headers?: MessagioHeaders;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FireOptions } from './fire-options.js';
+import { NO_HEADERS, type MessagioHeaders } from './message-headers.js';
 import type { MessagioReceipt } from './messagio-receipt.js';
 
 /**
@@ -29,8 +30,14 @@ export class MessagioContext {
   readonly firedAt: Date;
   /** Which transport delivered it: 'bullmq', 'memory', 'sync', ... */
   readonly transport: string;
+  /**
+   * Context that travels with the message (frozen; empty when none). Stored
+   * data: on a worker, treat it as untrusted input.
+   */
+  readonly headers: MessagioHeaders;
 
-  constructor(fields: MessagioContext) {
+  /** `headers` may be left out (none), so that tests can build a context as they did. */
+  constructor(fields: Omit<MessagioContext, 'headers'> & { headers?: MessagioHeaders }) {
     // One assignment per field (not Object.assign): built once per delivery.
     this.messageId = fields.messageId;
     this.type = fields.type;
@@ -42,6 +49,7 @@ export class MessagioContext {
     this.maxAttempts = fields.maxAttempts;
     this.firedAt = fields.firedAt;
     this.transport = fields.transport;
+    this.headers = fields.headers ?? NO_HEADERS;
   }
 }
 

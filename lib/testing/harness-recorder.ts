@@ -154,7 +154,7 @@ export class HarnessRecorder {
       const first = event.envelopes[0];
       const envelope: MessagioMessageEnvelope = first
         ? (({ listener: _listener, ...rest }) => rest)(first)
-        : this.factory.envelopeOf(event.message, event.type, event.receipt);
+        : this.factory.envelopeOf(event.message, event.type, event.receipt, event.headers);
       const record = this.addFired(envelope, event.envelopes, event.sync, event.message.constructor as MessagioClass);
       record.receipt = event.receipt;
     },

@@ -30,3 +30,10 @@ export {
   type RedisServerHandle,
   type StartRedisServerOptions,
 } from './redis-server.js';
+export {
+  startPostgresServer,
+  hasPostgresServer,
+  findPostgresBinDir,
+  type PostgresServerHandle,
+  type StartPostgresServerOptions,
+} from './postgres-server.js';

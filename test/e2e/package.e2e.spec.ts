@@ -10,9 +10,9 @@ describe('package', () => {
     expect(pkg.name).toBe('nestjs-messagio');
     expect(pkg.type).toBe('module');
     expect(Object.keys(pkg.peerDependencies).sort()).toEqual(
-      ['@nestjs/bullmq', '@nestjs/common', '@nestjs/core', '@nestjs/terminus', 'bullmq', 'class-transformer', 'class-validator', 'reflect-metadata'].sort(),
+      ['@nestjs/bullmq', '@nestjs/common', '@nestjs/core', '@nestjs/terminus', 'bullmq', 'class-transformer', 'class-validator', 'nestjs-cls', 'reflect-metadata'].sort(),
     );
-    expect(pkg.peerDependenciesMeta).toEqual({ '@nestjs/terminus': { optional: true } });
+    expect(pkg.peerDependenciesMeta).toEqual({ '@nestjs/terminus': { optional: true }, 'nestjs-cls': { optional: true } });
   });
 
   // `import` gets the ESM build, `require` the CommonJS one (dist/cjs/), each with types of its own format.

@@ -34,6 +34,13 @@ import {
 
 const START = Date.UTC(2030, 0, 1);
 
+/** A message no listener subscribes to. */
+class UnheardNote extends Messagio {
+  constructor(readonly note: string) {
+    super();
+  }
+}
+
 describe('MessagioTestingModule imported directly', () => {
   let app: TestingModule;
   let harness: MessagioTestHarness;
@@ -79,6 +86,18 @@ describe('MessagioTestingModule imported directly', () => {
       ['billing', 'queued'],
       ['audit', 'queued'],
     ]);
+  });
+
+  it('records the headers a message carries, inherited by what its listeners fire, and those of a fire nobody hears', async () => {
+    await publisher.fire(new OrderPlaced('H-1', 1), { headers: { tenantId: 'acme' } });
+    await harness.drain();
+    const fired = harness.fired();
+    expect(fired.length).toBeGreaterThan(1);
+    for (const record of fired) expect([record.type, record.envelope.headers]).toEqual([record.type, { tenantId: 'acme' }]);
+    for (const delivery of harness.deliveries()) expect(delivery.envelope.headers).toEqual({ tenantId: 'acme' });
+    harness.reset();
+    await publisher.fire(new UnheardNote('x'), { headers: { tenantId: 'globex' } });
+    expect(harness.fired(UnheardNote).map((r) => [r.listeners, r.envelope.headers])).toEqual([[[], { tenantId: 'globex' }]]);
   });
 
   it('drain() runs everything, cascades included, by priority, through the real pipeline, and sums it up', async () => {

@@ -34,7 +34,7 @@ describe('package: nestjs-messagio/testing', () => {
   it('loads from plain Node without Jest; only the ./testing/jest entry needs Jest’s expect', () => {
     const plain = runNode(`
       const testing = await import('nestjs-messagio/testing');
-      const names = ['MessagioTestingModule', 'MessagioTestHarness', 'messagioMatchers', 'MessagioRunawayError', 'startRedisServer'];
+      const names = ['MessagioTestingModule', 'MessagioTestHarness', 'messagioMatchers', 'MessagioRunawayError', 'startRedisServer', 'startPostgresServer'];
       const error = await import('nestjs-messagio/testing/jest').then(() => null, (e) => e.message);
       console.log(JSON.stringify({ missing: names.filter((n) => !(n in testing)), error }));
     `);

@@ -1,6 +1,26 @@
-import { Injectable, type Type } from '@nestjs/common';
+import {
+  Catch,
+  type ArgumentsHost,
+  Injectable,
+  UseFilters,
+  UseInterceptors,
+  type CallHandler,
+  type ExceptionFilter,
+  type ExecutionContext,
+  type NestInterceptor,
+  type Type,
+} from '@nestjs/common';
 import { IsDate, IsInt, IsString, Min } from 'class-validator';
-import { Messagio, MessagioContext, MessagioFault, MessagioPublisher, MessagioType, OnMessagio } from '../../lib/index.js';
+import { tap, type Observable } from 'rxjs';
+import {
+  Messagio,
+  MessagioContext,
+  MessagioExecutionContext,
+  MessagioFault,
+  MessagioPublisher,
+  MessagioType,
+  OnMessagio,
+} from '../../lib/index.js';
 import { FatalError, TransientError } from './fixtures.js';
 
 /**
@@ -195,6 +215,65 @@ class Idempotent {
   }
 }
 
+/** An app's interceptor: records each attempt it wraps, and how it ended. */
+@Injectable()
+class RecordingInterceptor implements NestInterceptor {
+  constructor(private readonly log: CallLog) {}
+  intercept(host: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const { context } = MessagioExecutionContext.of(host);
+    const at = `${context.listener}#${context.attempt}`;
+    return next.handle().pipe(
+      tap({
+        next: () => this.log.calls.push(`intercepted ${at} ok`),
+        error: (error: Error) => this.log.calls.push(`intercepted ${at} ✗ ${error.name}`),
+      }),
+    );
+  }
+}
+
+/** An app's filter: handles FatalError (returns a value), so the attempt completes. */
+@Catch(FatalError)
+class SwallowFatal implements ExceptionFilter {
+  constructor(private readonly log: CallLog) {}
+  catch(_error: FatalError, host: ArgumentsHost): string {
+    const { context } = MessagioExecutionContext.of(host);
+    this.log.calls.push(`filtered ${context.listener}#${context.attempt}`);
+    return 'swallowed';
+  }
+}
+
+@Injectable()
+@UseInterceptors(RecordingInterceptor)
+class Enhanced {
+  constructor(private readonly log: CallLog) {}
+  @OnMessagio(Job, { id: 'watched', retryOn: [TransientError], maxRetries: 2, retryDelay: 10 }) watched(_m: Job, ctx: MessagioContext) {
+    this.log.add(ctx);
+    if (ctx.attempt === 1) throw new TransientError('first');
+  }
+  @OnMessagio(Job, { id: 'rescued', maxRetries: 3, retryDelay: 10 })
+  @UseFilters(SwallowFatal)
+  rescued(_m: Job, ctx: MessagioContext) {
+    this.log.add(ctx);
+    throw new FatalError('swallowed by the filter');
+  }
+}
+
+@Injectable()
+class HeaderHops {
+  constructor(private readonly log: CallLog) {}
+  @OnMessagio(Job, { id: 'hop-1' }) async hop1(job: Job, ctx: MessagioContext) {
+    this.log.calls.push(`hop-1 ${JSON.stringify(ctx.headers)}`);
+    await new Step(job.name).fire({ headers: { stage: 'two' } });
+  }
+  @OnMessagio(Step, { id: 'hop-2' }) async hop2(step: Step, ctx: MessagioContext) {
+    this.log.calls.push(`hop-2 ${JSON.stringify(ctx.headers)}`);
+    await new Done(step.name).fire();
+  }
+  @OnMessagio(Done, { id: 'hop-3' }) hop3(_m: Done, ctx: MessagioContext) {
+    this.log.calls.push(`hop-3 ${JSON.stringify(ctx.headers)}`);
+  }
+}
+
 export const SCENARIOS: Scenario[] = [
   {
     name: 'priorities: higher first, FIFO among equals, across messages',
@@ -346,6 +425,45 @@ export const SCENARIOS: Scenario[] = [
       calls: ['once#1', 'once#1'],
       deliveries: ['faithful.done once: completed after 1', 'faithful.done once: completed after 1'],
       causes: [],
+      faults: [],
+    },
+  },
+  {
+    name: 'enhancers: an app interceptor wraps every attempt; a filter that handles an error completes the delivery',
+    providers: [Enhanced, Faults],
+    ordered: false,
+    act: async (p) => {
+      await p.fire(new Job('e'));
+    },
+    expected: {
+      rejected: null,
+      calls: [
+        'watched#1',
+        'intercepted watched#1 ✗ TransientError',
+        'watched#2',
+        'intercepted watched#2 ok',
+        'rescued#1',
+        // Filters are outside interceptors: the interceptor sees the error the filter then handles.
+        'intercepted rescued#1 ✗ FatalError',
+        'filtered rescued#1',
+      ].sort(),
+      deliveries: ['faithful.job rescued: completed after 1', 'faithful.job watched: completed after 2'],
+      causes: [],
+      faults: [],
+    },
+  },
+  {
+    name: 'headers: given at fire, inherited two hops, merged with those a listener adds',
+    providers: [HeaderHops],
+    ordered: true,
+    act: async (p) => {
+      await p.fire(new Job('h'), { headers: { tenant: 'acme' } });
+    },
+    expected: {
+      rejected: null,
+      calls: ['hop-1 {"tenant":"acme"}', 'hop-2 {"tenant":"acme","stage":"two"}', 'hop-3 {"tenant":"acme","stage":"two"}'],
+      deliveries: ['faithful.done hop-3: completed after 1', 'faithful.job hop-1: completed after 1', 'faithful.step hop-2: completed after 1'],
+      causes: ['faithful.job → faithful.step', 'faithful.step → faithful.done'],
       faults: [],
     },
   },

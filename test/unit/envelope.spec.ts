@@ -221,6 +221,22 @@ describe('envelope', () => {
     expect(isCanonicalEnvelope(good)).toBe(true);
   });
 
+  it('places frozen headers before the payload; only frozen string headers keep an envelope canonical', () => {
+    const headers = Object.freeze({ tenantId: 'acme' });
+    const built = makeEnvelope({ ...(good as MessagioEnvelope), headers }, 'L', { x: 1 });
+    expect(Object.keys(built)).toEqual(['v', 'type', 'id', 'traceId', 'causationId', 'firedAt', 'listener', 'headers', 'payload']);
+    expect(built.headers).toBe(headers);
+    expect(isCanonicalEnvelope(built)).toBe(true);
+    const { payload, headers: _headers, ...head } = built;
+    const cases: Array<[string, unknown]> = [
+      ['headers not frozen', { ...head, headers: { tenantId: 'acme' }, payload }],
+      ['a header that is not a string', { ...head, headers: Object.freeze({ n: 1 }), payload }],
+      ['headers after the payload', { ...head, payload, headers }],
+      ['headers that are null', { ...head, headers: null, payload }],
+    ];
+    for (const [what, value] of cases) expect([what, isCanonicalEnvelope(value)]).toEqual([what, false]);
+  });
+
   it('calls an envelope canonical only when JSON would give back all but its payload unchanged', () => {
     const { listener, ...withoutListener } = good;
     const cases: Array<[string, unknown]> = [
