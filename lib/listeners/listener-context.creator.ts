@@ -1,6 +1,8 @@
-import { ForbiddenException, Injectable } from '@nestjs/common';
+import { ForbiddenException, Injectable, type ExceptionFilter } from '@nestjs/common';
 import { ContextIdFactory, ExternalContextCreator, ModuleRef, type ContextId } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
+import { isObservable, lastValueFrom } from 'rxjs';
 import { MessagioForbiddenError } from '../errors/messagio-forbidden.error.js';
 import type { MessagioContext } from '../message/messagio-context.js';
 import type { Messagio } from '../message/messagio.js';
@@ -73,28 +75,77 @@ export class ListenerContextCreator {
     inquirerId: string,
     contextId?: ContextId,
   ): ListenerHandler {
-    const target = this.externalContextCreator.create(
+    const method = instance[methodName]! as (...args: unknown[]) => unknown;
+    // Guards, interceptors and pipes through Nest; exception filters below, with a delivery's
+    // meaning of "handled" (ExternalContextCreator's proxy reads a filter returning undefined as
+    // "not handled", and would also hand a guard's refusal to a catch-all filter).
+    let handler = this.externalContextCreator.create(
       instance,
-      instance[methodName]! as (...args: unknown[]) => unknown,
+      method,
       methodName,
       MESSAGIO_ARGS_METADATA,
       this.params,
       contextId,
       inquirerId,
-      // Without filters, no filter proxy: it would log every listener error a second time.
-      { guards: true, interceptors: true, filters: enhancers.filters },
+      { guards: true, interceptors: true, filters: false },
       MESSAGIO_CONTEXT_TYPE,
     ) as ListenerHandler;
-    if (enhancers.guards.length === 0) return target;
-    const guards = enhancers.guards;
+    if (enhancers.guards.length > 0) handler = refusalsNamed(handler, listenerId, enhancers.guards);
+    if (enhancers.filters) handler = this.filtered(handler, instance, method, contextId, inquirerId);
+    return handler;
+  }
+
+  /**
+   * The listener's exception filters (its own `@UseFilters`, its class's, the
+   * app's global ones, resolved by Nest's filter context as for any handler):
+   * the first that `@Catch()`es the error decides. It returns (any value, or
+   * nothing): the error is handled and the attempt completes with that value.
+   * It throws (or its Observable errors): that error is what the retry policy
+   * sees. A guard's refusal never reaches a filter: it fails the delivery.
+   */
+  private filtered(handler: ListenerHandler, instance: Host, method: (...args: unknown[]) => unknown, contextId?: ContextId, inquirerId?: string): ListenerHandler {
+    const creator = this.externalContextCreator as unknown as FilterContextHolder;
+    const moduleKey = creator.getContextModuleKey(instance.constructor);
+    const exceptionsHandler = creator.filtersContextCreator.create(instance, method, moduleKey, contextId, inquirerId) as unknown as { filters?: FilterMetadata[] };
+    const filters = exceptionsHandler.filters ?? [];
+    if (filters.length === 0) return handler;
     return async (message, context) => {
       try {
-        return await target(message, context);
+        return await handler(message, context);
       } catch (error) {
-        throw isGuardRefusal(error) ? new MessagioForbiddenError(listenerId, guards, { cause: error }) : error;
+        if (error instanceof MessagioForbiddenError) throw error;
+        const filter = filters.find(({ exceptionMetatypes }) => exceptionMetatypes.length === 0 || exceptionMetatypes.some((type) => error instanceof type));
+        if (!filter) throw error;
+        const host = new ExecutionContextHost([message, context], instance.constructor as never, method);
+        host.setType(MESSAGIO_CONTEXT_TYPE);
+        const result = await filter.func(error, host);
+        return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
       }
     };
   }
+}
+
+/** The parts of Nest's `ExternalContextCreator` the filter step reads: its exception filter context. */
+interface FilterContextHolder {
+  getContextModuleKey(moduleCtor: Function | undefined): string; // eslint-disable-line @typescript-eslint/no-unsafe-function-type
+  filtersContextCreator: { create(instance: object, callback: Function, module: string, contextId?: ContextId, inquirerId?: string): unknown }; // eslint-disable-line @typescript-eslint/no-unsafe-function-type
+}
+
+/** A resolved exception filter, as Nest's filter context lists them. */
+interface FilterMetadata {
+  func: ExceptionFilter['catch'];
+  exceptionMetatypes: Array<abstract new (...args: never[]) => unknown>;
+}
+
+/** A guard that returned false fails the delivery for good, naming the listener's guards. */
+function refusalsNamed(handler: ListenerHandler, listenerId: string, guards: readonly string[]): ListenerHandler {
+  return async (message, context) => {
+    try {
+      return await handler(message, context);
+    } catch (error) {
+      throw isGuardRefusal(error) ? new MessagioForbiddenError(listenerId, guards, { cause: error }) : error;
+    }
+  };
 }
 
 /** What Nest throws when a guard returns false (a guard may throw its own error instead: that one goes on as it is). */

@@ -99,13 +99,20 @@ class RefuseBigOrders implements CanActivate {
   }
 }
 
-/** Returns a value: the error is handled and the attempt completes (NestJS reads `undefined` as "not handled"). */
+/** Swallows the error (returns nothing): it is handled, and the attempt completes. */
 @Catch(Rescued)
 class Rescue implements ExceptionFilter {
-  catch(error: Rescued, host: ArgumentsHost): string {
+  catch(error: Rescued, host: ArgumentsHost): void {
     const { context } = MessagioExecutionContext.of(host);
     log.push(`rescued ${context.listener}#${context.attempt} (${host.getType()}): ${error.message}`);
-    return 'rescued';
+  }
+}
+
+/** Swallows whatever it is given: yet a guard's refusal never reaches it. */
+@Catch()
+class SwallowAll implements ExceptionFilter {
+  catch(error: Error): void {
+    log.push(`swallowed ${error.name}`);
   }
 }
 
@@ -155,6 +162,17 @@ class EnhancedListeners {
     log.push(`ran filtered#${ctx.attempt}`);
     if (order.id === 'rescue') throw new Rescued('handled by the filter');
     if (order.id === 'translate' && ctx.attempt === 1) throw new TypeError('bad');
+  }
+}
+
+/** A guard and a catch-all filter that swallows: the guard's refusal still fails the delivery. */
+@Injectable()
+class GuardedBehindFilter {
+  @OnMessagio(Order, { id: 'refused-despite-filter' })
+  @UseGuards(RefuseBigOrders)
+  @UseFilters(SwallowAll)
+  refusedDespiteFilter(order: Order): void {
+    log.push(`ran refused-despite-filter ${order.id}`);
   }
 }
 
@@ -274,7 +292,7 @@ describe.each([...TRANSPORTS, 'sync'] as const)('enhancers on @OnMessagio listen
     expect(log).toEqual(['ran validated fine true']);
   });
 
-  it('a filter that returns a value completes the attempt; one that throws hands its error to the retry policy', async () => {
+  it('a filter that swallows an error (returns, even nothing) completes the attempt; one that throws hands its error to the retry policy', async () => {
     app = await createApp({ transport, providers: [EnhancedListeners] });
     const rescued = await fire(app, path, new Order('rescue', 1));
     expect(rescued.deliveries.find((d) => d.listener === 'filtered')).toMatchObject({
@@ -291,6 +309,17 @@ describe.each([...TRANSPORTS, 'sync'] as const)('enhancers on @OnMessagio listen
       'ran filtered#2',
     ]);
     expect(translated.deliveries.find((d) => d.listener === 'filtered')).toMatchObject({ status: 'completed', attempts: 2 });
+  });
+
+  it("a guard's refusal is never handed to a filter: a catch-all filter that swallows cannot turn it into a completion", async () => {
+    app = await createApp({ transport, providers: [GuardedBehindFilter] });
+    const outcome = await fire(app, path, new Order('huge', 500)).catch((error: unknown) => error);
+    if (path === 'sync') {
+      expect((outcome as MessagioDispatchError).failures.filter((f) => f.listener === 'refused-despite-filter').map((f) => f.error.name)).toEqual(['MessagioForbiddenError']);
+    } else {
+      expect((outcome as MessagioOutcome).deliveries.find((d) => d.listener === 'refused-despite-filter')).toMatchObject({ status: 'failed', attempts: 1 });
+    }
+    expect(log.filter((l) => l.startsWith('swallowed') || l.startsWith('ran refused-despite-filter'))).toEqual([]);
   });
 });
 
@@ -323,10 +352,9 @@ class GlobalGuard implements CanActivate {
 
 @Catch()
 class GlobalFilter implements ExceptionFilter {
-  catch(error: Error): boolean {
+  catch(error: Error): void {
     log.push(`APP_FILTER ${error.name}`);
-    if (error.name === 'Swallow') return true;
-    throw error;
+    if (error.name !== 'Swallow') throw error;
   }
 }
 
@@ -405,8 +433,8 @@ describe.each(TRANSPORTS)('global and request-scoped enhancers (%s)', (transport
       'APP_INTERCEPTOR scoped-note',
       'APP_INTERCEPTOR scoped-note',
     ]);
-    // The filter sees the swallowed error and the guards' refusals (ForbiddenException) before messagio maps them.
-    expect(log.filter((l) => l.startsWith('APP_FILTER')).sort()).toEqual(['APP_FILTER ForbiddenException', 'APP_FILTER ForbiddenException', 'APP_FILTER Swallow']);
+    // The filter sees the error it swallows; the guards' refusals never reach it.
+    expect(log.filter((l) => l.startsWith('APP_FILTER')).sort()).toEqual(['APP_FILTER Swallow']);
     const scoped = log.filter((l) => l.startsWith('request-scoped'));
     expect(scoped).toHaveLength(2);
     expect(new Set(scoped.map((l) => l.split(' ')[1])).size).toBe(2);

@@ -51,13 +51,13 @@ export class ActiveTenantGuard implements CanActivate {
 // #endregion
 
 // #region filter
-/** Handles one error: the attempt completes, with the filter's value as its result. */
+/** Swallows one error: the attempt completes (with the filter's value, if any, as its result). */
 @Catch(PaymentGatewayDown)
 export class ParkPayment implements ExceptionFilter {
   catch(error: PaymentGatewayDown, host: ArgumentsHost): { parked: string } {
     const { message } = MessagioExecutionContext.of<OrderPlaced>(host);
-    // ...store the order for a later batch, then say the error is handled by returning a value:
-    // `undefined` means "not handled" to Nest, and the error goes on to the retry policy.
+    // ...store the order for a later batch. Returning (even nothing) means handled;
+    // throwing hands an error to the retry policy instead.
     return { parked: message.orderId };
   }
 }
