@@ -18,6 +18,7 @@ import type { MemoryTransportModuleOptions, MemoryTransportOptions } from './tra
 import type {
   MessagioTransportOption,
   ResolvedWorkerOptions,
+  StartupCheck,
   TransportModuleOptions,
   WorkerSettings,
 } from './transports/transport-module.options.js';
@@ -62,6 +63,7 @@ export interface MessagioModuleAsyncOptions extends Pick<ModuleMetadata, 'import
 export interface ResolvedMessagioOptions {
   transport: MessagioTransportOption;
   worker: WorkerSettings;
+  startup: StartupCheck;
   pipeline: PipelineOptions;
   listeners: ListenerRegistrarSettings;
   bullmq: ResolvedBullMqOptions;
@@ -107,12 +109,17 @@ export function resolveMessagioOptions(options: MessagioModuleOptions = {}): Res
   const pipeline = resolvePipelineOptions(options);
   const publishTimeout = positiveInt(options.publishTimeout ?? 5000, 'publishTimeout');
   const shutdownTimeout = positiveInt(options.shutdownTimeout ?? 30_000, 'shutdownTimeout');
+  const connectTimeout = positiveInt(options.connectTimeout ?? 5000, 'connectTimeout');
+  if (options.failFast !== undefined && typeof options.failFast !== 'boolean') {
+    throw new MessagioConfigurationError(`failFast must be true or false, got ${JSON.stringify(options.failFast)}.`);
+  }
   const maxWaiting = resolveMaxWaiting(options.memory?.maxWaiting ?? 1000);
   const removeOnComplete = options.removeOnComplete ?? DEFAULT_REMOVE_ON_COMPLETE;
   const removeOnFail = options.removeOnFail ?? DEFAULT_REMOVE_ON_FAIL;
   return {
     transport,
     worker: { enabled: worker !== false, queues: workers },
+    startup: { connectTimeout: options.failFast === true ? connectTimeout : undefined },
     pipeline,
     listeners: {
       defaults: options.defaultListenerOptions ?? {},

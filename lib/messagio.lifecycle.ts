@@ -12,6 +12,8 @@ export interface LifecycleSettings {
   observers: readonly MessagioObserver[];
   /** False for a publish-only process (`worker: false`): its transport never consumes. */
   consumes: boolean;
+  /** `failFast`: milliseconds `app.init()` waits for the transport to be ready; `undefined`: no check. */
+  connectTimeout: number | undefined;
 }
 
 /**
@@ -30,7 +32,10 @@ export class MessagioLifecycle implements OnModuleInit, OnApplicationBootstrap, 
     private readonly settings: LifecycleSettings,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    // failFast: an app whose transport cannot store anything does not start.
+    const { connectTimeout } = this.settings;
+    if (connectTimeout !== undefined) await this.transport.waitUntilReady?.(connectTimeout);
     for (const observer of this.settings.observers) this.observers.add(observer);
     this.dispatcher.useForNestedFires(this.publisher);
     pushDefaultPublisher(this.publisher);
