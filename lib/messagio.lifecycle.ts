@@ -39,6 +39,9 @@ export class MessagioLifecycle implements OnModuleInit, OnApplicationBootstrap, 
     for (const observer of this.settings.observers) this.observers.add(observer);
     this.dispatcher.useForNestedFires(this.publisher);
     pushDefaultPublisher(this.publisher);
+    // Discovery has run: the explorer's onModuleInit comes first (Nest calls the hooks of a
+    // module's providers by dependency depth, and in registration order: it is the shallower, and registered first).
+    this.publisher.markInitialised();
   }
 
   async onApplicationBootstrap(): Promise<void> {
