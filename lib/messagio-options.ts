@@ -102,7 +102,8 @@ export function resolveMessagioOptions(options: MessagioModuleOptions = {}): Res
   for (const route of routes) {
     if (!queues.has(route.queue)) {
       throw new MessagioConfigurationError(
-        `routes: '${route.pattern}' sends messages to queue "${route.queue}", which is not declared, so no worker could ever consume it. Add it to \`queues\`.`,
+        `routes: '${route.pattern}' sends messages to queue "${route.queue}", which is not declared, so no worker could ever consume it. ` +
+          `Add it to \`queues\` (known: ${[...queues.keys()].join(', ')}).`,
       );
     }
   }

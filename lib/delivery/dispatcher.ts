@@ -14,7 +14,7 @@ import type { DeliveryAttempt, DeliveryOutcome, FailedOutcome } from '../contrac
 import { logSafe } from './log-safe.js';
 import type { MessagioObservers } from './messagio-observer.js';
 import type { PipelineOptions } from './pipeline.options.js';
-import { decideRetry } from './retry.policy.js';
+import { decideRetry, type RetryDecision } from './retry.policy.js';
 
 /**
  * Awaited when an attempt failed for good, before `dispatch()` returns (so
@@ -134,11 +134,11 @@ export class MessagioDispatcher {
     else this.observers.emit('failed', { ...base, error: outcome.error, poison: outcome.poison });
   }
 
-  private logFailure(envelope: MessagioEnvelope, error: Error, attempt: number, reason: string): void {
+  private logFailure(envelope: MessagioEnvelope, error: Error, attempt: number, reason: FailureReason): void {
     this.logger.error(
       logSafe(
         `${envelope.listener} failed for good on ${envelope.type} (messageId=${envelope.id} traceId=${envelope.traceId}, ` +
-          `attempt ${attempt}, ${reason === 'exhausted' ? 'retries exhausted' : 'error not in retryOn'}): ${error.name}: ${error.message}`,
+          `attempt ${attempt}, ${FAILURE_REASONS[reason]}): ${error.name}: ${error.message}`,
       ),
       error.stack,
     );
@@ -151,6 +151,15 @@ export class MessagioDispatcher {
     this.logger.error(logSafe(`Rejected ${kind} delivery (${ids}): ${error.name}: ${error.message}`));
   }
 }
+
+type FailureReason = Extract<RetryDecision, { retry: false }>['reason'];
+
+/** How a final failure's log line says why it was not retried. */
+const FAILURE_REASONS: Record<FailureReason, string> = {
+  exhausted: 'retries exhausted',
+  'no-retries': 'no retries configured (maxRetries: 0)',
+  'not-retryable': 'error not in retryOn',
+};
 
 function idsOf(value: unknown): string {
   const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;

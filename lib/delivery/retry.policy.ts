@@ -1,7 +1,7 @@
 import type { ResolvedListenerOptions } from '../listeners/listener-options.js';
 
 /** What to do after a listener threw. */
-export type RetryDecision = { retry: true; delay: number } | { retry: false; reason: 'not-retryable' | 'exhausted' };
+export type RetryDecision = { retry: true; delay: number } | { retry: false; reason: 'not-retryable' | 'exhausted' | 'no-retries' };
 
 /**
  * The one retry rule, used by every transport: an error outside `retryOn`
@@ -11,7 +11,8 @@ export type RetryDecision = { retry: true; delay: number } | { retry: false; rea
  */
 export function decideRetry(options: ResolvedListenerOptions, error: unknown, attempt: number): RetryDecision {
   if (!isRetryable(options, error)) return { retry: false, reason: 'not-retryable' };
-  if (attempt > options.maxRetries) return { retry: false, reason: 'exhausted' };
+  // With maxRetries 0 (the default) nothing was exhausted: no retry was ever allowed.
+  if (attempt > options.maxRetries) return { retry: false, reason: options.maxRetries === 0 ? 'no-retries' : 'exhausted' };
   return { retry: true, delay: retryDelay(options, attempt) };
 }
 
