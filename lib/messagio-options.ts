@@ -19,6 +19,7 @@ import type { MemoryTransportModuleOptions, MemoryTransportOptions } from './tra
 import type {
   MessagioTransportOption,
   ResolvedWorkerOptions,
+  StartupCheck,
   TransportModuleOptions,
   WorkerSettings,
 } from './transports/transport-module.options.js';
@@ -63,6 +64,7 @@ export interface MessagioModuleAsyncOptions extends Pick<ModuleMetadata, 'import
 export interface ResolvedMessagioOptions {
   transport: MessagioTransportOption;
   worker: WorkerSettings;
+  startup: StartupCheck;
   pipeline: PipelineOptions;
   listeners: ListenerRegistrarSettings;
   bullmq: ResolvedBullMqOptions;
@@ -101,7 +103,8 @@ export function resolveMessagioOptions(options: MessagioModuleOptions = {}): Res
   for (const route of routes) {
     if (!queues.has(route.queue)) {
       throw new MessagioConfigurationError(
-        `routes: '${route.pattern}' sends messages to queue "${route.queue}", which is not declared, so no worker could ever consume it. Add it to \`queues\`.`,
+        `routes: '${route.pattern}' sends messages to queue "${route.queue}", which is not declared, so no worker could ever consume it. ` +
+          `Add it to \`queues\` (known: ${[...queues.keys()].join(', ')}).`,
       );
     }
   }
@@ -111,12 +114,17 @@ export function resolveMessagioOptions(options: MessagioModuleOptions = {}): Res
   }
   const publishTimeout = positiveInt(options.publishTimeout ?? 5000, 'publishTimeout');
   const shutdownTimeout = positiveInt(options.shutdownTimeout ?? 30_000, 'shutdownTimeout');
+  const connectTimeout = positiveInt(options.connectTimeout ?? 5000, 'connectTimeout');
+  if (options.failFast !== undefined && typeof options.failFast !== 'boolean') {
+    throw new MessagioConfigurationError(`failFast must be true or false, got ${JSON.stringify(options.failFast)}.`);
+  }
   const maxWaiting = resolveMaxWaiting(options.memory?.maxWaiting ?? 1000);
   const removeOnComplete = options.removeOnComplete ?? DEFAULT_REMOVE_ON_COMPLETE;
   const removeOnFail = options.removeOnFail ?? DEFAULT_REMOVE_ON_FAIL;
   return {
     transport,
     worker: { enabled: worker !== false, queues: workers },
+    startup: { connectTimeout: options.failFast === true ? connectTimeout : undefined },
     pipeline,
     listeners: {
       defaults: options.defaultListenerOptions ?? {},

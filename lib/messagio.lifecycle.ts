@@ -12,6 +12,8 @@ export interface LifecycleSettings {
   observers: readonly MessagioObserver[];
   /** False for a publish-only process (`worker: false`): its transport never consumes. */
   consumes: boolean;
+  /** `failFast`: milliseconds `app.init()` waits for the transport to be ready; `undefined`: no check. */
+  connectTimeout: number | undefined;
 }
 
 /**
@@ -30,10 +32,16 @@ export class MessagioLifecycle implements OnModuleInit, OnApplicationBootstrap, 
     private readonly settings: LifecycleSettings,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    // failFast: an app whose transport cannot store anything does not start.
+    const { connectTimeout } = this.settings;
+    if (connectTimeout !== undefined) await this.transport.waitUntilReady?.(connectTimeout);
     for (const observer of this.settings.observers) this.observers.add(observer);
     this.dispatcher.useForNestedFires(this.publisher);
     pushDefaultPublisher(this.publisher);
+    // Discovery has run: the explorer's onModuleInit comes first (Nest calls the hooks of a
+    // module's providers by dependency depth, and in registration order: it is the shallower, and registered first).
+    this.publisher.markInitialised();
   }
 
   async onApplicationBootstrap(): Promise<void> {

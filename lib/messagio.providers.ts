@@ -133,7 +133,11 @@ export const deliveryProviders: Provider[] = [
       observers: MessagioObservers,
       transport: MessagioTransport,
       o: ResolvedMessagioOptions,
-    ) => new MessagioLifecycle(publisher, dispatcher, runner, observers, transport, { observers: o.pipeline.observers, consumes: o.worker.enabled }),
+    ) => new MessagioLifecycle(publisher, dispatcher, runner, observers, transport, {
+        observers: o.pipeline.observers,
+        consumes: o.worker.enabled,
+        connectTimeout: o.startup.connectTimeout,
+      }),
     inject: [MessagioPublisher, MessagioDispatcher, DeliveryRunner, MessagioObservers, MESSAGIO_TRANSPORT, RESOLVED],
   },
   {

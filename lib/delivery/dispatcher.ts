@@ -15,7 +15,7 @@ import type { DeliveryAttempt, DeliveryOutcome, FailedOutcome } from '../contrac
 import { logSafe } from './log-safe.js';
 import type { MessagioObservers } from './messagio-observer.js';
 import type { PipelineOptions } from './pipeline.options.js';
-import { decideRetry } from './retry.policy.js';
+import { decideRetry, type RetryDecision } from './retry.policy.js';
 
 /**
  * Awaited when an attempt failed for good, before `dispatch()` returns (so
@@ -137,7 +137,7 @@ export class MessagioDispatcher {
     else this.observers.emit('failed', { ...base, error: outcome.error, poison: outcome.poison });
   }
 
-  private logFailure(envelope: MessagioEnvelope, error: Error, attempt: number, reason: keyof typeof FAILURE_REASONS): void {
+  private logFailure(envelope: MessagioEnvelope, error: Error, attempt: number, reason: FailureReason): void {
     this.logger.error(
       logSafe(
         `${envelope.listener} failed for good on ${envelope.type} (messageId=${envelope.id} traceId=${envelope.traceId}, ` +
@@ -155,9 +155,13 @@ export class MessagioDispatcher {
   }
 }
 
-const FAILURE_REASONS: Record<'not-retryable' | 'exhausted' | 'refused', string> = {
-  'not-retryable': 'error not in retryOn',
+type FailureReason = Extract<RetryDecision, { retry: false }>['reason'];
+
+/** How a final failure's log line says why it was not retried. */
+const FAILURE_REASONS: Record<FailureReason, string> = {
   exhausted: 'retries exhausted',
+  'no-retries': 'no retries configured (maxRetries: 0)',
+  'not-retryable': 'error not in retryOn',
   refused: 'refused by a guard',
 };
 

@@ -3,6 +3,7 @@ import { MessagioClosedError } from '../errors/messagio-closed.error.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import type { MessagioDispatchError } from '../errors/messagio-dispatch.error.js';
 import { MessagioInvalidMessageError } from '../errors/messagio-invalid-message.error.js';
+import { MessagioNotInitializedError } from '../errors/messagio-not-initialized.error.js';
 import type { DeliveryState } from '../message/delivery-state.js';
 import type { FireManyOptions, FireOptions } from '../message/fire-options.js';
 import { MessagioReceipt, type DeliveryInspector } from '../message/messagio-receipt.js';
@@ -20,8 +21,12 @@ import type { MessagioObservers } from './messagio-observer.js';
  */
 export class MessagioPublisher {
   private readonly inspect: DeliveryInspector = (ids) => this.inspectDeliveries(ids);
-  /** The app closed: nothing is fired any more, not even in process (sync). */
-  private closed = false;
+  /**
+   * `new` until the app is initialised (listeners discovered): a fire then
+   * would reach none of them. `closed` once the app closed: nothing is fired
+   * any more, not even in process (sync). Fires only in `open`.
+   */
+  private state: 'new' | 'open' | 'closed' = 'new';
 
   constructor(
     private readonly factory: DeliveryFactory,
@@ -35,7 +40,7 @@ export class MessagioPublisher {
    * transport (or, with `sync: true`, once every listener has run).
    */
   async fire(message: Messagio, options: FireOptions = {}): Promise<MessagioReceipt> {
-    if (this.closed) throw new MessagioClosedError(this.transport.name);
+    if (this.state !== 'open') throw this.notOpen('publisher.fire()');
     checkFireOptions(options);
     const prepared = await this.factory.prepare(message, options);
     if (options.sync) {
@@ -56,7 +61,7 @@ export class MessagioPublisher {
    * `MessagioBatchDispatchError` if any failed.
    */
   async fireMany(messages: Messagio[], options: FireManyOptions = {}): Promise<MessagioReceipt[]> {
-    if (this.closed) throw new MessagioClosedError(this.transport.name);
+    if (this.state !== 'open') throw this.notOpen('publisher.fireMany()');
     if (!Array.isArray(messages)) throw new MessagioInvalidMessageError(messages);
     checkFireOptions(options);
     if ((options as FireOptions).messageId !== undefined) {
@@ -88,7 +93,15 @@ export class MessagioPublisher {
    * fire rejects with `MessagioClosedError`. Not for application code.
    */
   markClosed(): void {
-    this.closed = true;
+    this.state = 'closed';
+  }
+
+  /**
+   * Called by the module's lifecycle at `app.init()`, once listener discovery
+   * has run: from then on fires reach the listeners. Not for application code.
+   */
+  markInitialised(): void {
+    if (this.state === 'new') this.state = 'open';
   }
 
   /**
@@ -131,6 +144,10 @@ export class MessagioPublisher {
   private storedSync(prepared: PreparedFire): [SyncRun, MessagioReceipt] {
     const run = this.sync.store(prepared.deliveries, prepared.payloadJson);
     return [run, this.stored(prepared, (ids) => this.sync.inspect(run, ids))];
+  }
+
+  private notOpen(call: string): Error {
+    return this.state === 'closed' ? new MessagioClosedError(this.transport.name) : new MessagioNotInitializedError(call);
   }
 
   private async inspectDeliveries(ids: string[]): Promise<DeliveryState[]> {

@@ -2,7 +2,7 @@ import { MessagioForbiddenError } from '../errors/messagio-forbidden.error.js';
 import type { ResolvedListenerOptions } from '../listeners/listener-options.js';
 
 /** What to do after a listener threw. */
-export type RetryDecision = { retry: true; delay: number } | { retry: false; reason: 'not-retryable' | 'exhausted' | 'refused' };
+export type RetryDecision = { retry: true; delay: number } | { retry: false; reason: 'not-retryable' | 'exhausted' | 'no-retries' | 'refused' };
 
 /**
  * The one retry rule, used by every transport: a guard's refusal
@@ -14,7 +14,8 @@ export function decideRetry(options: ResolvedListenerOptions, error: unknown, at
   // A guard's verdict on the same message would not change: no retry storm.
   if (error instanceof MessagioForbiddenError) return { retry: false, reason: 'refused' };
   if (!isRetryable(options, error)) return { retry: false, reason: 'not-retryable' };
-  if (attempt > options.maxRetries) return { retry: false, reason: 'exhausted' };
+  // With maxRetries 0 (the default) nothing was exhausted: no retry was ever allowed.
+  if (attempt > options.maxRetries) return { retry: false, reason: options.maxRetries === 0 ? 'no-retries' : 'exhausted' };
   return { retry: true, delay: retryDelay(options, attempt) };
 }
 

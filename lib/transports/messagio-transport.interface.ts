@@ -23,6 +23,12 @@ export interface MessagioTransport {
   start(handler: DeliveryHandler): Promise<void>;
   /** Stops taking work, waits for deliveries in flight, releases resources. */
   close(): Promise<void>;
+  /**
+   * Optional (`failFast: true`): resolves once the transport can store;
+   * rejects with `MessagioUnavailableError` when it cannot (its connection's
+   * first error, or not ready within `timeout` ms). Awaited by `app.init()`.
+   */
+  waitUntilReady?(timeout: number): Promise<void>;
   /** Optional: stop fetching new deliveries (in-flight ones finish). */
   pause?(): Promise<void>;
   /** Optional: undo `pause`. */

@@ -53,6 +53,29 @@ export interface TransportModuleOptions {
    * @default 30000
    */
   shutdownTimeout?: number;
+  /**
+   * `true`: `app.init()` waits for the transport's connection (BullMQ: every
+   * queue's Redis connection) and rejects with `MessagioUnavailableError`
+   * at its first error (`ECONNREFUSED`, `NOAUTH`, `WRONGPASS`...) or after
+   * `connectTimeout`, instead of starting an app that cannot store anything.
+   * `false`: the app starts whatever Redis does (an app started before its
+   * Redis keeps starting); while Redis cannot be used, each fire rejects at
+   * once with `MessagioUnavailableError` naming the host and the error.
+   * @default false
+   */
+  failFast?: boolean;
+  /**
+   * With `failFast`: milliseconds `app.init()` waits for the connection to be
+   * ready. (Not ioredis's own `connectTimeout`, which bounds one attempt.)
+   * @default 5000
+   */
+  connectTimeout?: number;
+}
+
+/** The startup check `failFast` asks for: `connectTimeout` ms, or none. */
+export interface StartupCheck {
+  /** Milliseconds `app.init()` waits for the transport to be ready; `undefined`: no check (`failFast: false`). */
+  connectTimeout: number | undefined;
 }
 
 /** The worker settings with their defaults, checked. */

@@ -136,7 +136,7 @@ describe('a rejected fireMany retried with the same messageIds stores each deliv
         redis.process.kill('SIGCONT');
       }
       expect(error).toBeInstanceOf(MessagioUnavailableError);
-      expect((error as Error).message).toBe('Redis did not store the message within 300 ms (publishTimeout).');
+      expect((error as Error).message).toBe(`Redis at 127.0.0.1:${redis.port} did not store the message within 300 ms (publishTimeout): connected, no answer.`);
       // The rejected call was stored nonetheless, once Redis woke up.
       await eventually(async () => (await queue.count()) === 6, 5000, 'the frozen batch to be stored');
 

@@ -44,7 +44,9 @@ describe('publishTimeout (BullMQ, Redis frozen with SIGSTOP)', () => {
 
       for (const { error, after } of [...early, ...late]) {
         expect(error).toBeInstanceOf(MessagioUnavailableError);
-        expect((error as Error).message).toBe('Redis did not store the message within 400 ms (publishTimeout).');
+        // It names where Redis was looked for, and the connection's state.
+        expect((error as Error).message).toBe(`Redis at 127.0.0.1:${redis.port} did not store the message within 400 ms (publishTimeout): connected, no answer.`);
+        expect((error as MessagioUnavailableError).host).toBe(`127.0.0.1:${redis.port}`);
         // Measured from each fire's own start: not cut short by an earlier fire's deadline.
         expect(after).toBeGreaterThanOrEqual(390);
         expect(after).toBeLessThan(1000);

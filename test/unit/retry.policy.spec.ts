@@ -25,9 +25,9 @@ describe('retry policy', () => {
     expect(decideRetry(any, new Other(), 1)).toEqual({ retry: true, delay: 1000 });
   });
 
-  it('never retries by default (maxRetries 0)', () => {
+  it('never retries by default (maxRetries 0): no retries configured, not retries exhausted', () => {
     expect(LISTENER_DEFAULTS.maxRetries).toBe(0);
-    expect(decideRetry(LISTENER_DEFAULTS, new Error(), 1)).toEqual({ retry: false, reason: 'exhausted' });
+    expect(decideRetry(LISTENER_DEFAULTS, new Error(), 1)).toEqual({ retry: false, reason: 'no-retries' });
   });
 
   it('computes fixed and exponential delays like BullMQ’s built-in backoffs', () => {

@@ -25,3 +25,16 @@ const connection = new Cluster([{ host: 'redis-1', port: 6379 } /* , … */], { 
 })
 export class AppModule {}
 // #endregion
+
+// #region fail-fast
+@Module({
+  imports: [
+    MessagioModule.forRoot({
+      connection: process.env.REDIS_URL,
+      failFast: true,          // app.init() rejects with MessagioUnavailableError when Redis cannot be used
+      connectTimeout: 10_000,  // ...or is not ready within 10 s
+    }),
+  ],
+})
+export class WorkerModule {}
+// #endregion

@@ -11,6 +11,8 @@ import { cycleOf, jobError, jobOptions } from './bullmq-job.js';
 import { BullMqQueries } from './bullmq-queries.js';
 import type { BullMqTransportOptions } from './bullmq-transport.options.js';
 import { PublishDeadline } from './publish-deadline.js';
+import { redisAddressOf } from './redis-address.js';
+import { RedisConnectionState } from './redis-connection-state.js';
 
 /**
  * Deliveries as BullMQ jobs: one job per (message, listener), job id
@@ -24,6 +26,10 @@ export class BullMqTransport implements MessagioTransport {
   private readonly logger = new Logger('Messagio');
   /** Every queue by name: the default one (registered with @nestjs/bullmq) first. */
   readonly queues = new Map<string, Queue<MessagioEnvelope>>();
+  /** Each queue's connection, as its events tell it: a store is refused at once while it is known to be down. */
+  private readonly connections = new Map<Queue<MessagioEnvelope>, RedisConnectionState>();
+  /** Where Redis is looked for (every queue and worker shares the connection settings), for logs and errors. */
+  private readonly address: string;
   private workers: Array<{ worker: Worker<MessagioEnvelope>; ready: boolean }> = [];
   private lastRedisError = 0;
   /** Deliveries whose listener is running in this process. */
@@ -44,8 +50,12 @@ export class BullMqTransport implements MessagioTransport {
       // Extra queues share the default queue's connection settings, prefix and telemetry.
       this.queues.set(name, new Queue<MessagioEnvelope>(name, { connection, prefix, telemetry: options.telemetry }));
     }
-    // Without a listener BullMQ prints every connection error raw to the console.
-    for (const q of this.queues.values()) q.on('error', (error) => this.logRedisError('queue', error));
+    this.address = redisAddressOf(connection);
+    for (const q of this.queues.values()) {
+      // Without a listener BullMQ prints every connection error raw to the console.
+      q.on('error', (error) => this.logRedisError('queue', error));
+      this.connections.set(q, new RedisConnectionState(q.getBackend(), this.address));
+    }
     this.deadline = new PublishDeadline(options.publishTimeout);
     this.queries = new BullMqQueries(this.queues);
   }
@@ -53,24 +63,38 @@ export class BullMqTransport implements MessagioTransport {
   async enqueue(deliveries: Delivery[]): Promise<void> {
     if (this.ended) throw new MessagioClosedError(this.name);
     if (deliveries.length === 0) return;
+    // Refuse rather than let the client queue the command offline: a command
+    // queued while Redis is away could be stored after fire() gave up. A
+    // connection known to be down (never connected and failing, or lost)
+    // refuses at once, saying where and why; one still being made for the
+    // first time is waited for, within publishTimeout, until it is ready or fails.
+    if (deliveries.length === 1) {
+      const d = deliveries[0]!;
+      const queue = this.queueOf(d);
+      const connection = this.connections.get(queue)!;
+      const refused = connection.refusal();
+      if (refused) throw refused;
+      await this.deadline.within(async () => {
+        if (!connection.isReady) await connection.connected();
+        await queue.add(d.envelope.type, d.envelope, jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail));
+      }, connection);
+      return;
+    }
+    // addBulk stores a queue's jobs in one MULTI: one round trip per queue.
+    const byQueue = new Map<Queue<MessagioEnvelope>, Delivery[]>();
+    for (const d of deliveries) {
+      const q = this.queueOf(d);
+      const list = byQueue.get(q);
+      if (list) list.push(d); // not a copy per delivery: fireMany of n would copy n²/2 entries
+      else byQueue.set(q, [d]);
+    }
+    const connections = [...byQueue.keys()].map((q) => this.connections.get(q)!);
+    for (const connection of connections) {
+      const refused = connection.refusal();
+      if (refused) throw refused;
+    }
     await this.deadline.within(async () => {
-      // Refuse rather than let the client queue the command offline: a command
-      // queued while Redis is away could be stored after fire() gave up.
-      const client = await this.queue.getBackend().client;
-      if (client.status !== 'ready') throw new MessagioUnavailableError(`Redis is not connected (${client.status}); the message was not stored.`);
-      if (deliveries.length === 1) {
-        const d = deliveries[0]!;
-        await this.queueOf(d).add(d.envelope.type, d.envelope, jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail));
-        return;
-      }
-      // addBulk stores a queue's jobs in one MULTI: one round trip per queue.
-      const byQueue = new Map<Queue<MessagioEnvelope>, Delivery[]>();
-      for (const d of deliveries) {
-        const q = this.queueOf(d);
-        const list = byQueue.get(q);
-        if (list) list.push(d); // not a copy per delivery: fireMany of n would copy n²/2 entries
-        else byQueue.set(q, [d]);
-      }
+      for (const connection of connections) if (!connection.isReady) await connection.connected();
       const stores = [...byQueue].map(([q, list]) => q.addBulk(list.map((d) => ({ name: d.envelope.type, data: d.envelope, opts: jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail) }))));
       // Every queue's store has ended before fire() rejects: what it says is then true.
       const results = await Promise.allSettled(stores);
@@ -78,8 +102,34 @@ export class BullMqTransport implements MessagioTransport {
         const result = results[i]!;
         return result.status === 'rejected' ? [{ queue: q.name, error: result.reason as Error }] : [];
       });
-      if (refused.length > 0) throw partlyStored(refused, byQueue.size);
-    });
+      if (refused.length > 0) throw partlyStored(refused, byQueue.size, this.address);
+    }, connections[0]!);
+  }
+
+  /**
+   * `failFast`: resolves once every queue's connection is ready; rejects with
+   * `MessagioUnavailableError` at the first connection error (ECONNREFUSED,
+   * NOAUTH, WRONGPASS...), or when not connected within `timeout` ms.
+   */
+  async waitUntilReady(timeout: number): Promise<void> {
+    const connections = [...this.connections.values()];
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)));
+    try {
+      await Promise.race([Promise.all(connections.map((c) => c.connected())), late]);
+    } catch {
+      const down = connections.find((c) => c.refusal() !== undefined) ?? connections[0]!;
+      throw down.error(
+        `Redis at ${down.address} cannot be used (${down.describe()}), and failFast is true: app.init() fails. ` +
+          'Check the connection options (host, port, password, TLS) and that Redis is running.',
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    const waiting = connections.find((c) => !c.isReady);
+    if (waiting) {
+      throw waiting.error(`Redis at ${waiting.address} did not connect within ${timeout} ms (connectTimeout, failFast: true): ${waiting.describe()}.`);
+    }
   }
 
   async start(handler: DeliveryHandler): Promise<void> {
@@ -215,7 +265,7 @@ export class BullMqTransport implements MessagioTransport {
     const now = Date.now();
     if (now - this.lastRedisError < 5000) return;
     this.lastRedisError = now;
-    this.logger.error(`BullMQ ${source} error (repeats muted for 5 s): ${error.message}`);
+    this.logger.error(`BullMQ ${source} error, Redis at ${this.address} (repeats muted for 5 s): ${error.message}`);
   }
 }
 
@@ -224,12 +274,12 @@ export class BullMqTransport implements MessagioTransport {
  * atomic and queues are stored separately: some deliveries may be stored, and
  * firing again with the same ids stores each of them once.
  */
-function partlyStored(refused: Array<{ queue: string; error: Error }>, queues: number): MessagioUnavailableError {
+function partlyStored(refused: Array<{ queue: string; error: Error }>, queues: number, host: string): MessagioUnavailableError {
   const which = refused.map((r) => `"${r.queue}" (${r.error?.message})`).join(', ');
   const others = refused.length < queues ? ' The deliveries to the other queues were stored.' : '';
   return new MessagioUnavailableError(
     `Redis refused the deliveries to queue ${which}; some deliveries may have been stored.${others} ` +
       'Fire again with the same messageId (fireMany: the same messageIds): a delivery already stored is not stored twice.',
-    { cause: refused[0]!.error },
+    { host, cause: refused[0]!.error },
   );
 }

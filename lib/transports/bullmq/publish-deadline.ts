@@ -1,9 +1,12 @@
 import { MessagioUnavailableError } from '../../errors/messagio-unavailable.error.js';
+import type { RedisConnectionState } from './redis-connection-state.js';
 
 /** An `enqueue` in progress, and how to fail it when Redis takes too long. */
 interface PendingStore {
   deadline: number;
   reject: (error: Error) => void;
+  /** The connection it stores through: its timeout error says where, and in what state. */
+  connection: RedisConnectionState;
 }
 
 /**
@@ -19,10 +22,13 @@ export class PublishDeadline {
 
   constructor(private readonly publishTimeout: number) {}
 
-  /** Runs `store`, rejecting when it is not done within `publishTimeout`; any failure becomes `MessagioUnavailableError`. */
-  within(store: () => Promise<void>): Promise<void> {
+  /**
+   * Runs `store` through `connection`, rejecting when it is not done within
+   * `publishTimeout`; any failure becomes `MessagioUnavailableError`.
+   */
+  within(store: () => Promise<void>, connection: RedisConnectionState): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const pending: PendingStore = { deadline: performance.now() + this.publishTimeout, reject };
+      const pending: PendingStore = { deadline: performance.now() + this.publishTimeout, reject, connection };
       this.storing.add(pending);
       this.arm();
       store().then(
@@ -34,7 +40,10 @@ export class PublishDeadline {
           reject(
             error instanceof MessagioUnavailableError
               ? error
-              : new MessagioUnavailableError(`Redis refused the message: ${(error as Error)?.message}`, { cause: error }),
+              : new MessagioUnavailableError(`Redis at ${connection.address} refused the message: ${(error as Error)?.message}`, {
+                  host: connection.address,
+                  cause: error,
+                }),
           );
         },
       );
@@ -59,7 +68,10 @@ export class PublishDeadline {
       for (const pending of this.storing) {
         if (pending.deadline > now) break;
         this.storing.delete(pending);
-        pending.reject(new MessagioUnavailableError(`Redis did not store the message within ${this.publishTimeout} ms (publishTimeout).`));
+        const { connection } = pending;
+        pending.reject(
+          connection.error(`Redis at ${connection.address} did not store the message within ${this.publishTimeout} ms (publishTimeout): ${connection.describe()}.`),
+        );
       }
       this.arm();
     }, Math.max(0, oldest.deadline - performance.now()));
