@@ -6,6 +6,8 @@ import type { PipelineModuleOptions, PipelineOptions } from './delivery/pipeline
 import { resolveListenerOptions, type ListenerModuleOptions } from './listeners/listener-options.js';
 import type { ListenerRegistrarSettings } from './listeners/listener.registrar.js';
 import { compileRoutes } from './listeners/queue-routing.js';
+import type { StartupReportModuleOptions, StartupReportSettings } from './listeners/startup-report.options.js';
+import { Messagio } from './message/messagio.js';
 import { MESSAGIO_QUEUE } from './messagio.constants.js';
 import {
   DEFAULT_REMOVE_ON_COMPLETE,
@@ -32,6 +34,7 @@ export interface MessagioModuleOptions
     BullMqTransportModuleOptions,
     MemoryTransportModuleOptions,
     ListenerModuleOptions,
+    StartupReportModuleOptions,
     PipelineModuleOptions {}
 
 /** The transport kinds the module wires differently (a custom one is any `MessagioTransport`). */
@@ -64,6 +67,7 @@ export interface ResolvedMessagioOptions {
   worker: WorkerSettings;
   pipeline: PipelineOptions;
   listeners: ListenerRegistrarSettings;
+  report: StartupReportSettings;
   bullmq: ResolvedBullMqOptions;
   memory: MemoryTransportOptions;
 }
@@ -118,6 +122,7 @@ export function resolveMessagioOptions(options: MessagioModuleOptions = {}): Res
       defaults: options.defaultListenerOptions ?? {},
       routing: { defaultQueue: queueName, queues: new Set(queues.keys()), routes },
     },
+    report: resolveStartupReport(options, worker !== false),
     bullmq: {
       queueName,
       connection: options.connection,
@@ -173,6 +178,16 @@ export function checkDeclaredTransport(declared: TransportKind, options: Messagi
       `forRootAsync({ transport: '${declared}' }) but the factory returned a '${actual}' transport; declare it next to useFactory.`,
     );
   }
+}
+
+function resolveStartupReport({ messages = [], startupReport = 'warn' }: StartupReportModuleOptions, consumes: boolean): StartupReportSettings {
+  if (!Array.isArray(messages) || messages.some((cls) => typeof cls !== 'function' || !(cls.prototype instanceof Messagio))) {
+    throw new MessagioConfigurationError('messages must be an array of message classes (each extending Messagio).');
+  }
+  if (startupReport !== 'warn' && startupReport !== 'strict' && startupReport !== 'off') {
+    throw new MessagioConfigurationError(`startupReport must be 'warn', 'strict' or 'off', got ${JSON.stringify(startupReport)}.`);
+  }
+  return { mode: startupReport, messages: [...messages], consumes };
 }
 
 function resolveWorker(worker: MessagioModuleOptions['worker']): false | ResolvedWorkerOptions {

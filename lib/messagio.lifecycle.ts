@@ -12,6 +12,8 @@ export interface LifecycleSettings {
   observers: readonly MessagioObserver[];
   /** False for a publish-only process (`worker: false`): its transport never consumes. */
   consumes: boolean;
+  /** The startup report, run when every listener is registered, before consuming. */
+  report: { run(): void };
 }
 
 /**
@@ -37,6 +39,8 @@ export class MessagioLifecycle implements OnModuleInit, OnApplicationBootstrap, 
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // Listeners subscribed in other modules' onModuleInit are registered by now; strict fails here, before any job is taken.
+    this.settings.report.run();
     if (!this.settings.consumes) return;
     await this.transport.start(this.runner.handle);
   }

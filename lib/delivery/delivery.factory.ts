@@ -56,7 +56,7 @@ export class DeliveryFactory {
   async prepare(message: Messagio, options: FireOptions, causationId?: string): Promise<PreparedFire> {
     if (!(message instanceof Messagio)) throw new MessagioInvalidMessageError(message);
     const { codec, maxPayloadBytes } = this.settings;
-    const type = this.types.nameOf(message.constructor as MessagioClass);
+    const { name: type, version } = this.types.headOf(message.constructor as MessagioClass);
     if (codec.validates) await codec.check(message, type);
     let payload: Record<string, unknown>;
     let payloadJson: string;
@@ -76,7 +76,7 @@ export class DeliveryFactory {
     const parent = currentMessagioContext();
     const messageId = options.messageId ?? randomUUID();
     const traceId = options.traceId ?? parent?.traceId ?? randomUUID();
-    const head = envelopeHead(type, messageId, traceId, causationId ?? parent?.messageId ?? null);
+    const head = envelopeHead(type, version, messageId, traceId, causationId ?? parent?.messageId ?? null);
     const delay = options.delay ?? 0;
     const deliveries = bindings.map((binding) =>
       toDelivery(binding, makeEnvelope(head, binding.listener.id, payload), delay, this.listeners.mixedPriorities(binding.options.queue)),
@@ -90,7 +90,8 @@ export class DeliveryFactory {
    * the same codec, caused by the message this async context handles.
    */
   envelopeOf(message: Messagio, type: string, receipt: FireReceipt): Omit<MessagioEnvelope, 'listener'> {
-    const head = envelopeHead(type, receipt.messageId, receipt.traceId, currentMessagioContext()?.messageId ?? null);
+    const { version } = this.types.headOf(message.constructor as MessagioClass);
+    const head = envelopeHead(type, version, receipt.messageId, receipt.traceId, currentMessagioContext()?.messageId ?? null);
     return { ...head, payload: this.settings.codec.toPayload(message) };
   }
 
@@ -103,8 +104,11 @@ export class DeliveryFactory {
   }
 }
 
-function envelopeHead(type: string, id: string, traceId: string, causationId: string | null): EnvelopeHead {
-  return { v: ENVELOPE_VERSION, type, id, traceId, causationId, firedAt: new Date().toISOString() };
+/** Version 1 is left out of the envelope (the lean default an envelope without one reads as). */
+function envelopeHead(type: string, version: number, id: string, traceId: string, causationId: string | null): EnvelopeHead {
+  const firedAt = new Date().toISOString();
+  if (version === 1) return { v: ENVELOPE_VERSION, type, id, traceId, causationId, firedAt };
+  return { v: ENVELOPE_VERSION, type, typeVersion: version, id, traceId, causationId, firedAt };
 }
 
 function toDelivery(binding: ListenerBinding, envelope: MessagioEnvelope, delay: number, prioritized: boolean): Delivery {

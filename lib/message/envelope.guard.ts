@@ -1,5 +1,6 @@
 import { MessagioEnvelopeError } from '../errors/messagio-envelope.error.js';
 import { ENVELOPE_VERSION, type MessagioEnvelope } from './envelope.js';
+import { isVersion } from './messagio-type.decorator.js';
 import { MAX_PAYLOAD_DEPTH } from './payload-depth.js';
 
 // The worker's side of the envelope: job data is untrusted (another producer,
@@ -28,6 +29,9 @@ export function parseEnvelope(raw: unknown, maxPayloadBytes = Infinity): Messagi
   }
   if (raw.causationId !== null && typeof raw.causationId !== 'string') {
     throw malformed('"causationId" must be a string or null');
+  }
+  if (raw.typeVersion !== undefined && !isVersion(raw.typeVersion)) {
+    throw malformed(`"typeVersion" must be a whole number ≥ 1 when present (got ${describeVersion(raw.typeVersion)})`);
   }
   if (!isRecord(raw.payload)) throw malformed('"payload" must be an object');
   // One walk: the pollution guard, the depth limit, and a bound on the JSON size

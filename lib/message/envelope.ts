@@ -10,6 +10,12 @@ export interface MessagioEnvelope {
   v: typeof ENVELOPE_VERSION;
   /** Wire name of the message type. */
   type: string;
+  /**
+   * Schema version of the message type (`@MessagioType(name, { version })`)
+   * the payload was fired at; absent for version 1, so that jobs stay lean and
+   * envelopes from before versions read as version 1.
+   */
+  typeVersion?: number;
   /** Message id, shared by the deliveries of one fire. */
   id: string;
   traceId: string;
@@ -28,6 +34,19 @@ export interface MessagioEnvelope {
  * (cheaper than spreading a base envelope per listener).
  */
 export function makeEnvelope(head: Omit<MessagioEnvelope, 'payload' | 'listener'>, listener: string, payload: Record<string, unknown>): MessagioEnvelope {
+  if (head.typeVersion !== undefined) {
+    return {
+      v: head.v,
+      type: head.type,
+      typeVersion: head.typeVersion,
+      id: head.id,
+      traceId: head.traceId,
+      causationId: head.causationId,
+      firedAt: head.firedAt,
+      listener,
+      payload,
+    };
+  }
   return {
     v: head.v,
     type: head.type,
@@ -41,11 +60,14 @@ export function makeEnvelope(head: Omit<MessagioEnvelope, 'payload' | 'listener'
 }
 
 const CANONICAL_KEYS = ['v', 'type', 'id', 'traceId', 'causationId', 'firedAt', 'listener', 'payload'];
+/** Where the optional `typeVersion` sits among the canonical keys: right after `type`. */
+const TYPE_VERSION_AT = 2;
 
 /**
  * True for an envelope that JSON gives back unchanged but for its payload:
- * a plain object with exactly the canonical keys, in order, whose fields other
- * than the payload are strings, finite numbers or null. A transport that keeps
+ * a plain object with exactly the canonical keys, in order (with or without
+ * `typeVersion` after `type`), whose fields other than the payload are
+ * strings, finite numbers or null. A transport that keeps
  * deliveries in memory stores only the payload's JSON for those, and rebuilds
  * the rest with `makeEnvelope`: the same object a full JSON round trip gives.
  */
@@ -53,7 +75,8 @@ export function isCanonicalEnvelope(value: unknown): value is MessagioEnvelope {
   if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false;
   let i = 0;
   for (const key in value) {
-    if (key !== CANONICAL_KEYS[i++]) return false;
+    if (key === CANONICAL_KEYS[i]) i++;
+    else if (key !== 'typeVersion' || i !== TYPE_VERSION_AT) return false;
     if (key === 'payload') continue;
     const field = (value as Record<string, unknown>)[key];
     if (typeof field === 'string' || field === null) continue;
