@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { changesTable } from '../contracts/changes-table.js';
 import { readSnapshot } from '../contracts/contracts-snapshot.js';
 import { MessagioContracts } from '../contracts/messagio-contracts.js';
-import { MessagioError } from '../errors/messagio.error.js';
+import { MessagioSnapshotError } from '../errors/messagio-snapshot.error.js';
 import type { ContractsArgs } from './cli-args.js';
 
 /** Where the command writes: stdout for results, stderr for everything else. */
@@ -67,12 +67,12 @@ function parseJson(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new MessagioError(`Cannot read ${file} (${(error as Error).message}): write a snapshot first with \`contracts snapshot\`.`);
+    throw new MessagioSnapshotError(`Cannot read ${file} (${(error as Error).message}): write a snapshot first with \`contracts snapshot\`.`);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new MessagioError(`${file} is not JSON (${(error as Error).message}).`);
+    throw new MessagioSnapshotError(`${file} is not JSON (${(error as Error).message}): write it with \`contracts snapshot\`.`);
   }
 }
 

@@ -29,7 +29,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     appModule = await importAppModule(args.app);
   } catch (error) {
-    io.err(`nestjs-messagio: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err(`nestjs-messagio: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
     return 2;
   }
   const command = await commandOfLoadedBuild();

@@ -1,6 +1,7 @@
 // The AsyncAPI 3.0 document of a running app (MessagioContracts.asyncapi()): a channel per
 // queue, send and receive operations, payload schemas and envelope headers, MessagioFault;
 // validated by @asyncapi/parser with no error and no warning.
+import { readFileSync } from 'node:fs';
 import { Injectable } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import { Parser } from '@asyncapi/parser';
@@ -166,6 +167,15 @@ describe('MessagioContracts.asyncapi(): the AsyncAPI 3.0 document of an app', ()
     expect(doc.components.schemas['messagio.fault']!.required).toEqual(['type', 'messageId', 'traceId', 'listener', 'attempts', 'error', 'payload']);
   });
 
+  it('refuses a route path a route could not have', () => {
+    for (const path of ['', '/', 'docs/:id', 'a b', '*']) {
+      expect(() => MessagioContractsModule.forRoot({ path })).toThrow(MessagioConfigurationError);
+    }
+    expect(() => MessagioContractsModule.forRoot({ path: 'a/:id' })).toThrow(
+      `MessagioContractsModule.forRoot({ path }): the path must be a plain route such as 'asyncapi' or 'docs/messages', got "a/:id".`,
+    );
+  });
+
   it('gives each type’s standalone JSON Schema, and says so when a type is unknown', () => {
     const contracts = app.get(MessagioContracts);
     expect(contracts.schemaOf(ShopOrder)).toMatchObject({ 'x-messagio-type': 'shop.order', 'x-messagio-version': 2, required: ['orderId', 'totalCents'] });
@@ -179,6 +189,9 @@ describe('MessagioContracts.asyncapi(): the AsyncAPI 3.0 document of an app', ()
     try {
       const other = MessagioContracts.of(plain).asyncapi();
       expect({ ...other, info: doc.info }).toEqual(doc);
+      // Without info given: the package.json of the working directory (here, this repository's).
+      const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string };
+      expect(other.info).toMatchObject({ title: pkg.name, version: pkg.version });
     } finally {
       await plain.close();
     }

@@ -140,10 +140,10 @@ describe('nestjs-messagio contracts (the command)', () => {
       [['contracts', 'publish'], /unknown contracts command "publish"/],
       [['contracts', 'export', '--app'], /--app needs a file/],
       [['contracts', 'export', '--against', 'x.json'], /--against is for check/],
-      [['contracts', 'export', '--app', `${OUT}/missing.js`], /missing\.js does not exist: build the app first/],
-      [['contracts', 'export', '--app', `${OUT}/bad/nothing.mjs`], /exports no app module: export it as default, or as AppModule/],
-      [['contracts', 'check', '--app', ESM_APP, '--against', `${OUT}/none.json`], /Cannot read .*none\.json .*write a snapshot first/],
-      [['contracts', 'check', '--app', ESM_APP, '--against', `${OUT}/not-json.json`], /not-json\.json is not JSON/],
+      [['contracts', 'export', '--app', `${OUT}/missing.js`], /MessagioConfigurationError: .*missing\.js does not exist: build the app first/],
+      [['contracts', 'export', '--app', `${OUT}/bad/nothing.mjs`], /MessagioConfigurationError: .*exports no app module: export it as default, or as AppModule/],
+      [['contracts', 'check', '--app', ESM_APP, '--against', `${OUT}/none.json`], /MessagioSnapshotError: Cannot read .*none\.json .*write a snapshot first/],
+      [['contracts', 'check', '--app', ESM_APP, '--against', `${OUT}/not-json.json`], /MessagioSnapshotError: .*not-json\.json is not JSON/],
       [['contracts', 'check', '--app', ESM_APP, '--against', snapshotFile('foreign', { format: 'other' })], /MessagioSnapshotError: .*foreign\.json is not a contracts snapshot: its "format" is "other"/],
     ];
     for (const [args, message] of cases) {
