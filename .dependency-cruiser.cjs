@@ -92,6 +92,34 @@ module.exports = {
       to: { path: '^node_modules/(bullmq|@nestjs/bullmq)/' },
     },
     {
+      name: 'contracts-only-in-their-entry',
+      severity: 'error',
+      comment:
+        'A file of lib/ outside lib/contracts/ and lib/cli/ imports lib/contracts/ (the ./contracts entry: JSON Schema, ' +
+        'AsyncAPI, compatibility), which loads class-validator-jsonschema: apps that do not use contracts must never load ' +
+        'it. What a message needs on its path (versions, upcasters) belongs in lib/message/ or lib/delivery/.',
+      from: { path: '^lib/', pathNot: '^lib/(contracts|cli)/' },
+      to: { path: '^lib/contracts/' },
+    },
+    {
+      name: 'schema-libraries-only-in-contracts',
+      severity: 'error',
+      comment:
+        'class-validator-jsonschema or @asyncapi/* is imported outside lib/contracts/. They serve the ./contracts entry ' +
+        'alone (the main entry keeps its dependency footprint): put the code that needs them in lib/contracts/.',
+      from: { path: '^lib/', pathNot: '^lib/contracts/' },
+      to: { path: '^node_modules/(class-validator-jsonschema|@asyncapi)/' },
+    },
+    {
+      name: 'cli-is-a-leaf',
+      severity: 'error',
+      comment:
+        'A file of lib/ outside lib/cli/ imports lib/cli/ (the nestjs-messagio command, run by `bin`): nothing a library ' +
+        'user loads may depend on the command. Move what both need into lib/contracts/ (or a room below).',
+      from: { path: '^lib/', pathNot: '^lib/cli/' },
+      to: { path: '^lib/cli/' },
+    },
+    {
       name: 'lib-knows-no-tests',
       severity: 'error',
       comment:

@@ -3,7 +3,8 @@ export { MessagioModule } from './messagio.module.js';
 export { MESSAGIO_QUEUE, MESSAGIO_TRANSPORT } from './messagio.constants.js';
 
 export { Messagio, type MessagioClass } from './message/messagio.js';
-export { MessagioType } from './message/messagio-type.decorator.js';
+export { MessagioType, type MessagioTypeOptions } from './message/messagio-type.decorator.js';
+export { MessagioUpcast, type MessagioUpcaster } from './message/messagio-upcast.decorator.js';
 export { ENVELOPE_VERSION, type MessagioEnvelope } from './message/envelope.js';
 export { MessagioFault, type MessagioFaultError } from './message/messagio-fault.js';
 
@@ -45,6 +46,8 @@ export type {
   MessagioListenerDefaults,
   ErrorClass,
 } from './listeners/listener-options.js';
+export type { StartupReportMode } from './listeners/startup-report.options.js';
+export { CONTRACTS_ONLY_ENV } from './messagio-boot-mode.js';
 
 export { MessagioError } from './errors/messagio.error.js';
 export { MessagioValidationError, type MessagioPropertyViolation } from './errors/messagio-validation.error.js';
@@ -64,3 +67,5 @@ export { MessagioTimeoutError } from './errors/messagio-timeout.error.js';
 export { MessagioUnavailableError } from './errors/messagio-unavailable.error.js';
 export { MessagioClosedError } from './errors/messagio-closed.error.js';
 export { MessagioForbiddenError } from './errors/messagio-forbidden.error.js';
+export { MessagioStartupReportError } from './errors/messagio-startup-report.error.js';
+export { MessagioSnapshotError } from './errors/messagio-snapshot.error.js';

@@ -7,6 +7,8 @@ import type { PipelineModuleOptions, PipelineOptions } from './delivery/pipeline
 import { resolveListenerOptions, type ListenerModuleOptions } from './listeners/listener-options.js';
 import type { ListenerRegistrarSettings } from './listeners/listener.registrar.js';
 import { compileRoutes } from './listeners/queue-routing.js';
+import type { StartupReportModuleOptions, StartupReportSettings } from './listeners/startup-report.options.js';
+import { Messagio } from './message/messagio.js';
 import { MESSAGIO_QUEUE } from './messagio.constants.js';
 import {
   DEFAULT_REMOVE_ON_COMPLETE,
@@ -34,6 +36,7 @@ export interface MessagioModuleOptions
     BullMqTransportModuleOptions,
     MemoryTransportModuleOptions,
     ListenerModuleOptions,
+    StartupReportModuleOptions,
     PipelineModuleOptions {}
 
 /** The transport kinds the module wires differently (a custom one is any `MessagioTransport`). */
@@ -67,6 +70,7 @@ export interface ResolvedMessagioOptions {
   startup: StartupCheck;
   pipeline: PipelineOptions;
   listeners: ListenerRegistrarSettings;
+  report: StartupReportSettings;
   bullmq: ResolvedBullMqOptions;
   memory: MemoryTransportOptions;
 }
@@ -131,6 +135,7 @@ export function resolveMessagioOptions(options: MessagioModuleOptions = {}): Res
       routing: { defaultQueue: queueName, queues: new Set(queues.keys()), routes },
       scope: { cls: options.cls, restore: options.propagate?.restore?.bind(options.propagate) },
     },
+    report: resolveStartupReport(options, worker !== false),
     bullmq: {
       queueName,
       connection: options.connection,
@@ -203,6 +208,16 @@ export function checkDeclaredTransport(declared: TransportKind, options: Messagi
       `forRootAsync({ transport: '${declared}' }) but the factory returned a '${actual}' transport; declare it next to useFactory.`,
     );
   }
+}
+
+function resolveStartupReport({ messages = [], startupReport = 'warn' }: StartupReportModuleOptions, consumes: boolean): StartupReportSettings {
+  if (!Array.isArray(messages) || messages.some((cls) => typeof cls !== 'function' || !(cls.prototype instanceof Messagio))) {
+    throw new MessagioConfigurationError('messages must be an array of message classes (each extending Messagio).');
+  }
+  if (startupReport !== 'warn' && startupReport !== 'strict' && startupReport !== 'off') {
+    throw new MessagioConfigurationError(`startupReport must be 'warn', 'strict' or 'off', got ${JSON.stringify(startupReport)}.`);
+  }
+  return { mode: startupReport, messages: [...messages], consumes };
 }
 
 function resolveWorker(worker: MessagioModuleOptions['worker']): false | ResolvedWorkerOptions {

@@ -14,6 +14,8 @@ export interface LifecycleSettings {
   consumes: boolean;
   /** `failFast`: milliseconds `app.init()` waits for the transport to be ready; `undefined`: no check. */
   connectTimeout: number | undefined;
+  /** The startup report, run when every listener is registered, before consuming. */
+  report: { run(): void };
 }
 
 /**
@@ -45,6 +47,8 @@ export class MessagioLifecycle implements OnModuleInit, OnApplicationBootstrap, 
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // Listeners subscribed in other modules' onModuleInit are registered by now; strict fails here, before any job is taken.
+    this.settings.report.run();
     if (!this.settings.consumes) return;
     await this.transport.start(this.runner.handle);
   }

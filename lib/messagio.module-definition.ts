@@ -1,6 +1,7 @@
 import { ConfigurableModuleBuilder, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { MESSAGIO_MODULE_OPTIONS, MESSAGIO_TRANSPORT, MESSAGIO_TRANSPORT_KIND } from './messagio.constants.js';
 import { transportKind, type MessagioModuleOptions, type TransportKind } from './messagio-options.js';
+import { bootsForContractsOnly } from './messagio-boot-mode.js';
 import { MessagioPipelineModule } from './messagio-pipeline.module.js';
 import type { MessagioTransportOption } from './transports/transport-module.options.js';
 import { transportProvider } from './messagio.providers.js';
@@ -24,7 +25,8 @@ export interface MessagioModuleExtras {
  * one gets its transport here.
  */
 function composeRoot(definition: DynamicModule, { transportSlot, transport, extraProviders = [] }: MessagioModuleExtras): DynamicModule {
-  const kind = transportKind(transport);
+  // Booted for its contracts only: no Redis, nothing consumed (messagio-boot-mode.ts).
+  const kind = bootsForContractsOnly() ? 'memory' : transportKind(transport);
   const slot = kind === 'bullmq' ? transportSlot : undefined;
   return {
     ...definition,

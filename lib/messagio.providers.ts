@@ -13,8 +13,10 @@ import { ListenerRegistrar } from './listeners/listener.registrar.js';
 import { ListenerRegistry } from './listeners/listener.registry.js';
 import { MessageCenter } from './listeners/message-center.js';
 import { MessagioExplorer } from './listeners/messagio.explorer.js';
+import { StartupReport } from './listeners/startup-report.js';
 import { MessagioContext, currentMessagioContext } from './message/messagio-context.js';
 import { MessageTypesRegistry } from './message/message-types.registry.js';
+import { bootsForContractsOnly } from './messagio-boot-mode.js';
 import { MessagioLifecycle } from './messagio.lifecycle.js';
 import {
   MESSAGIO_CLOCK,
@@ -48,6 +50,7 @@ export const optionsProviders: Provider[] = [
   {
     provide: MESSAGIO_RESOLVED_OPTIONS,
     useFactory: (given?: MessagioModuleOptions, testing?: MessagioModuleOptions, declared?: TransportKind): ResolvedMessagioOptions => {
+      if (bootsForContractsOnly()) return resolveMessagioOptions({ ...(given ?? {}), ...(testing ?? {}), transport: 'memory', worker: false });
       if (given && declared) checkDeclaredTransport(declared, given);
       return resolveMessagioOptions({ ...(given ?? {}), ...(testing ?? {}) });
     },
@@ -62,7 +65,16 @@ export const optionsProviders: Provider[] = [
 
 /** Registries and discovery. */
 export const listenerProviders: Provider[] = [
-  MessageTypesRegistry,
+  {
+    // The `messages` option's classes are known from the start: a name conflict or a missing upcaster fails bootstrap.
+    provide: MessageTypesRegistry,
+    useFactory: (o: ResolvedMessagioOptions) => {
+      const types = new MessageTypesRegistry();
+      for (const cls of o.report.messages) types.register(cls);
+      return types;
+    },
+    inject: [RESOLVED],
+  },
   { provide: ListenerRegistry, useFactory: (types: MessageTypesRegistry) => new ListenerRegistry(types), inject: [MessageTypesRegistry] },
   {
     provide: ListenerRegistrar,
@@ -73,6 +85,11 @@ export const listenerProviders: Provider[] = [
   ListenerContextCreator,
   MessagioExplorer,
   MessageCenter,
+  {
+    provide: StartupReport,
+    useFactory: (types: MessageTypesRegistry, listeners: ListenerRegistry, o: ResolvedMessagioOptions) => new StartupReport(types, listeners, o.report),
+    inject: [MessageTypesRegistry, ListenerRegistry, RESOLVED],
+  },
 ];
 
 /** The path of a message: factory, publisher, sync transport, runner, dispatcher, fault reporter; and the admin. */
@@ -133,12 +150,14 @@ export const deliveryProviders: Provider[] = [
       observers: MessagioObservers,
       transport: MessagioTransport,
       o: ResolvedMessagioOptions,
+      report: StartupReport,
     ) => new MessagioLifecycle(publisher, dispatcher, runner, observers, transport, {
         observers: o.pipeline.observers,
         consumes: o.worker.enabled,
         connectTimeout: o.startup.connectTimeout,
+        report,
       }),
-    inject: [MessagioPublisher, MessagioDispatcher, DeliveryRunner, MessagioObservers, MESSAGIO_TRANSPORT, RESOLVED],
+    inject: [MessagioPublisher, MessagioDispatcher, DeliveryRunner, MessagioObservers, MESSAGIO_TRANSPORT, RESOLVED, StartupReport],
   },
   {
     // Injectable in request-scoped and durable listener providers: each delivery

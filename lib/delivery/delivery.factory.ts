@@ -60,7 +60,7 @@ export class DeliveryFactory {
   async prepare(message: Messagio, options: FireOptions, causationId?: string): Promise<PreparedFire> {
     if (!(message instanceof Messagio)) throw new MessagioInvalidMessageError(message);
     const { codec, maxPayloadBytes } = this.settings;
-    const type = this.types.nameOf(message.constructor as MessagioClass);
+    const { name: type, version } = this.types.headOf(message.constructor as MessagioClass);
     if (codec.validates) await codec.check(message, type);
     let payload: Record<string, unknown>;
     let payloadJson: string;
@@ -81,7 +81,7 @@ export class DeliveryFactory {
     const messageId = options.messageId ?? randomUUID();
     const traceId = options.traceId ?? parent?.traceId ?? randomUUID();
     const headers = this.headersOf(parent?.headers, options.headers);
-    const head = envelopeHead(type, messageId, traceId, causationId ?? parent?.messageId ?? null, headers);
+    const head = envelopeHead(type, version, messageId, traceId, causationId ?? parent?.messageId ?? null, headers);
     const delay = options.delay ?? 0;
     const deliveries = bindings.map((binding) =>
       toDelivery(binding, makeEnvelope(head, binding.listener.id, payload), delay, this.listeners.mixedPriorities(binding.options.queue)),
@@ -95,7 +95,8 @@ export class DeliveryFactory {
    * the same codec, caused by the message this async context handles.
    */
   envelopeOf(message: Messagio, type: string, receipt: FireReceipt, headers?: MessagioHeaders): Omit<MessagioEnvelope, 'listener'> {
-    const head = envelopeHead(type, receipt.messageId, receipt.traceId, currentMessagioContext()?.messageId ?? null, headers);
+    const { version } = this.types.headOf(message.constructor as MessagioClass);
+    const head = envelopeHead(type, version, receipt.messageId, receipt.traceId, currentMessagioContext()?.messageId ?? null, headers);
     return { ...head, payload: this.settings.codec.toPayload(message) };
   }
 
@@ -124,11 +125,17 @@ export class DeliveryFactory {
   }
 }
 
-function envelopeHead(type: string, id: string, traceId: string, causationId: string | null, headers: MessagioHeaders | undefined): EnvelopeHead {
+/** Version 1 and no headers are left out of the envelope (the lean default an envelope without them reads as). */
+function envelopeHead(type: string, version: number, id: string, traceId: string, causationId: string | null, headers: MessagioHeaders | undefined): EnvelopeHead {
   const firedAt = new Date().toISOString();
+  if (version === 1) {
+    return headers === undefined
+      ? { v: ENVELOPE_VERSION, type, id, traceId, causationId, firedAt }
+      : { v: ENVELOPE_VERSION, type, id, traceId, causationId, firedAt, headers };
+  }
   return headers === undefined
-    ? { v: ENVELOPE_VERSION, type, id, traceId, causationId, firedAt }
-    : { v: ENVELOPE_VERSION, type, id, traceId, causationId, firedAt, headers };
+    ? { v: ENVELOPE_VERSION, type, typeVersion: version, id, traceId, causationId, firedAt }
+    : { v: ENVELOPE_VERSION, type, typeVersion: version, id, traceId, causationId, firedAt, headers };
 }
 
 function toDelivery(binding: ListenerBinding, envelope: MessagioEnvelope, delay: number, prioritized: boolean): Delivery {

@@ -6,8 +6,9 @@ import type { ListenerBinding, ListenerRegistry } from '../listeners/listener.re
 import type { MessagioCodec } from '../message/codec.js';
 import type { MessagioEnvelope } from '../message/envelope.js';
 import { parseEnvelope } from '../message/envelope.guard.js';
-import type { MessageTypesRegistry } from '../message/message-types.registry.js';
-import type { Messagio, MessagioClass } from '../message/messagio.js';
+import type { MessageTypeEntry, MessageTypesRegistry } from '../message/message-types.registry.js';
+import type { Messagio } from '../message/messagio.js';
+import { upcastPayload } from '../message/upcast-chain.js';
 import { deliveryIdOf } from '../message/delivery-id.js';
 import { MessagioContext, runInMessagioContext, type FiresMessages } from '../message/messagio-context.js';
 import { NO_HEADERS } from '../message/message-headers.js';
@@ -26,7 +27,7 @@ export type FinalFailureHook = (outcome: FailedOutcome, attempt: DeliveryAttempt
 /**
  * Runs one attempt of a delivery: the one place where a listener is called,
  * whichever transport (BullMQ, memory, sync) brought it. Envelope guard →
- * rebuild → validate → listener → the retry policy's decision. Never throws:
+ * upcast → rebuild → validate → listener → the retry policy's decision. Never throws:
  * every ending is an outcome.
  */
 export class MessagioDispatcher {
@@ -60,8 +61,11 @@ export class MessagioDispatcher {
     let outcome: DeliveryOutcome;
     try {
       envelope = parseEnvelope(raw, this.maxPayloadBytes);
-      const { cls, binding } = this.resolve(envelope);
-      const message = this.codec.rebuild(cls, envelope.payload);
+      const { type, binding } = this.resolve(envelope);
+      // A payload stored at another version of its class is upcast first (a copy: the envelope stays as stored).
+      const stored = envelope.typeVersion ?? 1;
+      const payload = stored === type.version ? envelope.payload : upcastPayload(type.name, type.upcasters, envelope.payload, stored);
+      const message = this.codec.rebuild(type.cls, payload);
       // The only await before the listener, and only with validation on.
       if (this.codec.validates) await this.codec.check(message, envelope.type);
       const context = new MessagioContext({
@@ -91,14 +95,14 @@ export class MessagioDispatcher {
     return outcome;
   }
 
-  /** The class and listener binding an envelope is for. Throws for a type or listener this process does not know. */
-  private resolve(envelope: MessagioEnvelope): { cls: MessagioClass; binding: ListenerBinding } {
-    const cls = this.types.classFor(envelope.type);
-    if (!cls) {
+  /** The registered type and listener binding an envelope is for. Throws for a type or listener this process does not know. */
+  private resolve(envelope: MessagioEnvelope): { type: MessageTypeEntry; binding: ListenerBinding } {
+    const type = this.types.entryFor(envelope.type);
+    if (!type) {
       throw new MessagioEnvelopeError('unknown-type', `Message type "${envelope.type}" is not registered in this process (no listener subscribes to it).`);
     }
     const binding = this.listeners.binding(envelope.listener, envelope.type);
-    if (binding) return { cls, binding };
+    if (binding) return { type, binding };
     const known = this.listeners.has(envelope.listener);
     throw new MessagioEnvelopeError(
       known ? 'listener-type-mismatch' : 'unknown-listener',

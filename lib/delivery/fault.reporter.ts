@@ -59,6 +59,7 @@ export class MessagioFaultReporter {
     const envelope = outcome.envelope!;
     return {
       type: envelope.type,
+      ...(envelope.typeVersion !== undefined ? { typeVersion: envelope.typeVersion } : {}),
       messageId: envelope.id,
       traceId: envelope.traceId,
       listener: envelope.listener,

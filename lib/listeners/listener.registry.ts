@@ -122,6 +122,16 @@ export class ListenerRegistry {
     return this.bindingsByType.get(type) ?? EMPTY;
   }
 
+  /** The subscriptions of a listener, in subscription order (empty for an unknown id). */
+  bindingsOf(listenerId: string): ListenerBinding[] {
+    return [...(this.bindingsByListener.get(listenerId)?.values() ?? [])];
+  }
+
+  /** Every type with at least one listener. */
+  typeNames(): string[] {
+    return [...this.bindingsByType.keys()];
+  }
+
   binding(listenerId: string, type: string): ListenerBinding | undefined {
     return this.bindingsByListener.get(listenerId)?.get(type);
   }

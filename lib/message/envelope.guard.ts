@@ -1,6 +1,7 @@
 import { MessagioEnvelopeError } from '../errors/messagio-envelope.error.js';
 import { ENVELOPE_VERSION, type MessagioEnvelope } from './envelope.js';
 import { headersProblem } from './message-headers.js';
+import { isVersion } from './messagio-type.decorator.js';
 import { MAX_PAYLOAD_DEPTH } from './payload-depth.js';
 
 // The worker's side of the envelope: job data is untrusted (another producer,
@@ -30,6 +31,9 @@ export function parseEnvelope(raw: unknown, maxPayloadBytes = Infinity): Messagi
   }
   if (raw.causationId !== null && typeof raw.causationId !== 'string') {
     throw malformed('"causationId" must be a string or null');
+  }
+  if (raw.typeVersion !== undefined && !isVersion(raw.typeVersion)) {
+    throw malformed(`"typeVersion" must be a whole number ≥ 1 when present (got ${describeVersion(raw.typeVersion)})`);
   }
   if (raw.headers !== undefined) {
     // Untrusted like the payload: a listener and propagate.restore() read them.

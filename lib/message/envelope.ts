@@ -12,6 +12,12 @@ export interface MessagioEnvelope {
   v: typeof ENVELOPE_VERSION;
   /** Wire name of the message type. */
   type: string;
+  /**
+   * Schema version of the message type (`@MessagioType(name, { version })`)
+   * the payload was fired at; absent for version 1, so that jobs stay lean and
+   * envelopes from before versions read as version 1.
+   */
+  typeVersion?: number;
   /** Message id, shared by the deliveries of one fire. */
   id: string;
   traceId: string;
@@ -35,19 +41,7 @@ export interface MessagioEnvelope {
  * (cheaper than spreading a base envelope per listener).
  */
 export function makeEnvelope(head: Omit<MessagioEnvelope, 'payload' | 'listener'>, listener: string, payload: Record<string, unknown>): MessagioEnvelope {
-  if (head.headers !== undefined) {
-    return {
-      v: head.v,
-      type: head.type,
-      id: head.id,
-      traceId: head.traceId,
-      causationId: head.causationId,
-      firedAt: head.firedAt,
-      listener,
-      headers: head.headers,
-      payload,
-    };
-  }
+  if (head.typeVersion !== undefined || head.headers !== undefined) return withOptionalFields(head, listener, payload);
   return {
     v: head.v,
     type: head.type,
@@ -60,16 +54,33 @@ export function makeEnvelope(head: Omit<MessagioEnvelope, 'payload' | 'listener'
   };
 }
 
+/** The rarer envelope with a `typeVersion` (after `type`) or `headers` (before the payload), keys in canonical order. */
+function withOptionalFields(head: Omit<MessagioEnvelope, 'payload' | 'listener'>, listener: string, payload: Record<string, unknown>): MessagioEnvelope {
+  const envelope: Partial<MessagioEnvelope> = { v: head.v, type: head.type };
+  if (head.typeVersion !== undefined) envelope.typeVersion = head.typeVersion;
+  envelope.id = head.id;
+  envelope.traceId = head.traceId;
+  envelope.causationId = head.causationId;
+  envelope.firedAt = head.firedAt;
+  envelope.listener = listener;
+  if (head.headers !== undefined) envelope.headers = head.headers;
+  envelope.payload = payload;
+  return envelope as MessagioEnvelope;
+}
+
 const CANONICAL_KEYS = ['v', 'type', 'id', 'traceId', 'causationId', 'firedAt', 'listener', 'payload'];
 /** Where optional `headers` stand among the canonical keys: right before the payload. */
 const HEADERS_AT = CANONICAL_KEYS.indexOf('payload');
+/** Where the optional `typeVersion` sits among the canonical keys: right after `type`. */
+const TYPE_VERSION_AT = 2;
 
 /**
  * True for an envelope that JSON gives back unchanged but for its payload:
- * a plain object with exactly the canonical keys, in order, whose fields other
- * than the payload are strings, finite numbers or null, and whose `headers`, if
- * any (before the payload), are frozen string values (shared by every attempt:
- * nobody can change them). A transport that keeps
+ * a plain object with exactly the canonical keys, in order (with or without
+ * `typeVersion` after `type`), whose fields other than the payload are
+ * strings, finite numbers or null, and whose `headers`, if any (before the
+ * payload), are frozen string values (shared by every attempt: nobody can
+ * change them). A transport that keeps
  * deliveries in memory stores only the payload's JSON for those, and rebuilds
  * the rest with `makeEnvelope`: the same object a full JSON round trip gives.
  */
@@ -81,7 +92,8 @@ export function isCanonicalEnvelope(value: unknown): value is MessagioEnvelope {
       if (!isFrozenHeaders((value as Record<string, unknown>).headers)) return false;
       continue;
     }
-    if (key !== CANONICAL_KEYS[i++]) return false;
+    if (key === CANONICAL_KEYS[i]) i++;
+    else if (key !== 'typeVersion' || i !== TYPE_VERSION_AT) return false;
     if (key === 'payload') continue;
     const field = (value as Record<string, unknown>)[key];
     if (typeof field === 'string' || field === null) continue;

@@ -22,10 +22,12 @@ export interface MessagioFaultError {
  * `payload` is `{}` and `raw` holds the data.
  * @publicApi
  */
-@MessagioType('messagio.fault')
+@MessagioType('messagio.fault', { version: 1 })
 export class MessagioFault extends Messagio {
   /** Wire name of the message whose delivery failed. */
   @IsString() type!: string;
+  /** Version of that message's type the payload was stored at, when not 1 (the envelope's `typeVersion`). */
+  @IsOptional() @IsInt() typeVersion?: number;
   @IsString() messageId!: string;
   @IsString() traceId!: string;
   /** Listener whose delivery failed. */

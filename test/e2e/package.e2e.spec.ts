@@ -10,9 +10,27 @@ describe('package', () => {
     expect(pkg.name).toBe('nestjs-messagio');
     expect(pkg.type).toBe('module');
     expect(Object.keys(pkg.peerDependencies).sort()).toEqual(
-      ['@nestjs/bullmq', '@nestjs/common', '@nestjs/core', '@nestjs/terminus', 'bullmq', 'class-transformer', 'class-validator', 'nestjs-cls', 'reflect-metadata'].sort(),
+      [
+        '@asyncapi/react-component',
+        '@nestjs/bullmq',
+        '@nestjs/common',
+        '@nestjs/core',
+        '@nestjs/terminus',
+        'bullmq',
+        'class-transformer',
+        'class-validator',
+        'nestjs-cls',
+        'reflect-metadata',
+      ].sort(),
     );
-    expect(pkg.peerDependenciesMeta).toEqual({ '@nestjs/terminus': { optional: true }, 'nestjs-cls': { optional: true } });
+    expect(pkg.peerDependenciesMeta).toEqual({
+      '@asyncapi/react-component': { optional: true },
+      '@nestjs/terminus': { optional: true },
+      'nestjs-cls': { optional: true },
+    });
+    // The one dependency, loaded by the contracts entry only (see 'loads class-validator-jsonschema only from the contracts entry').
+    expect(pkg.dependencies).toEqual({ 'class-validator-jsonschema': '^5.2.0' });
+    expect(pkg.bin).toEqual({ 'nestjs-messagio': './dist/cli/main.js' });
   });
 
   // `import` gets the ESM build, `require` the CommonJS one (dist/cjs/), each with types of its own format.
@@ -26,13 +44,19 @@ describe('package', () => {
       './testing': entry('testing/index'),
       './testing/jest': entry('testing/jest'),
       './health': entry('health/index'),
+      './contracts': entry('contracts/index'),
       './package.json': './package.json',
     });
     expect(JSON.parse(readFileSync('dist/cjs/package.json', 'utf8'))).toEqual({ type: 'commonjs' });
     // Resolvers that ignore `exports` (TypeScript's node10): main and types are the CommonJS build, subpaths via typesVersions.
     expect([pkg.main, pkg.types]).toEqual(['./dist/cjs/index.js', './dist/cjs/index.d.ts']);
     expect(pkg.typesVersions).toEqual({
-      '*': { testing: ['./dist/cjs/testing/index.d.ts'], 'testing/jest': ['./dist/cjs/testing/jest.d.ts'], health: ['./dist/cjs/health/index.d.ts'] },
+      '*': {
+        testing: ['./dist/cjs/testing/index.d.ts'],
+        'testing/jest': ['./dist/cjs/testing/jest.d.ts'],
+        health: ['./dist/cjs/health/index.d.ts'],
+        contracts: ['./dist/cjs/contracts/index.d.ts'],
+      },
     });
   });
 
@@ -50,6 +74,24 @@ describe('package', () => {
     expect(importers).toEqual(['cjs/health/messagio-health.indicator.js', 'health/messagio-health.indicator.js']);
   });
 
+  it('loads class-validator-jsonschema and @asyncapi/* only from the contracts entry', () => {
+    const importers = readdirSync('dist', { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.js') && /(from|import\(|require\()\s*['"](class-validator-jsonschema|@asyncapi\/)/.test(readFileSync(`dist/${file}`, 'utf8')))
+      .sort();
+    expect(importers.length).toBeGreaterThan(0);
+    expect(importers.filter((file) => !/^(cjs\/)?contracts\//.test(file))).toEqual([]);
+    // And the main entry never reaches the contracts room (or the command) through its imports.
+    const script = `
+      await import('nestjs-messagio');
+      const { createRequire } = await import('node:module');
+      const loaded = Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes('class-validator-jsonschema'));
+      console.log(JSON.stringify(loaded));
+    `;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual([]);
+  });
+
   it('builds to dist/ with type declarations', () => {
     for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/testing/index.d.ts']) {
       expect([file, existsSync(file)]).toEqual([file, true]);
@@ -64,21 +106,22 @@ describe('package', () => {
       const main = require('nestjs-messagio');
       const testing = require('nestjs-messagio/testing');
       const health = require('nestjs-messagio/health');
+      const contracts = require('nestjs-messagio/contracts');
       require('nestjs-messagio/package.json');
       const dist = require('path').resolve('dist') + '/';
       const loaded = Object.keys(require.cache).filter((f) => f.startsWith(dist)).map((f) => f.slice(dist.length));
       console.log(JSON.stringify({
-        types: [typeof main.MessagioModule, typeof testing.startRedisServer, typeof health.MessagioHealthIndicator],
+        types: [typeof main.MessagioModule, typeof testing.startRedisServer, typeof health.MessagioHealthIndicator, typeof contracts.MessagioContractsModule],
         outsideCjs: loaded.filter((f) => !f.startsWith('cjs/')),
-        entries: ['cjs/index.js', 'cjs/testing/index.js', 'cjs/health/index.js'].filter((f) => loaded.includes(f)),
+        entries: ['cjs/index.js', 'cjs/testing/index.js', 'cjs/health/index.js', 'cjs/contracts/index.js'].filter((f) => loaded.includes(f)),
       }));
     `;
     const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual({
-      types: ['function', 'function', 'function'],
+      types: ['function', 'function', 'function', 'function'],
       outsideCjs: [],
-      entries: ['cjs/index.js', 'cjs/testing/index.js', 'cjs/health/index.js'],
+      entries: ['cjs/index.js', 'cjs/testing/index.js', 'cjs/health/index.js', 'cjs/contracts/index.js'],
     });
   });
 
@@ -126,10 +169,12 @@ describe('package', () => {
       const main = await import('nestjs-messagio');
       const testing = await import('nestjs-messagio/testing');
       const health = await import('nestjs-messagio/health');
+      const contracts = await import('nestjs-messagio/contracts');
       console.log(JSON.stringify({
-        main: ['MessagioModule', 'Messagio', 'OnMessagio', 'MessagioPublisher', 'MessageCenter', 'MessagioPriority', 'MessagioContext', 'MessagioType'].filter((k) => !(k in main)),
+        main: ['MessagioModule', 'Messagio', 'OnMessagio', 'MessagioPublisher', 'MessageCenter', 'MessagioPriority', 'MessagioContext', 'MessagioType', 'MessagioUpcast'].filter((k) => !(k in main)),
         testing: Object.keys(testing).length > 0,
         health: typeof health.MessagioHealthIndicator,
+        contracts: ['MessagioContractsModule', 'MessagioContracts', 'compareContracts', 'changesTable', 'readSnapshot'].filter((k) => !(k in contracts)),
         priority: main.MessagioPriority,
       }));
     `;
@@ -139,6 +184,7 @@ describe('package', () => {
       main: [],
       testing: true,
       health: 'function',
+      contracts: [],
       priority: { LOW: 0, LESS: 3, REGULAR: 5, MORE: 7, HIGH: 9, EPIC: 10 },
     });
   });

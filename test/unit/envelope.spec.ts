@@ -237,6 +237,44 @@ describe('envelope', () => {
     for (const [what, value] of cases) expect([what, isCanonicalEnvelope(value)]).toEqual([what, false]);
   });
 
+  it('carries a version and headers together, each in its place, and stays canonical', () => {
+    const headers = Object.freeze({ tenantId: 'acme' });
+    const built = makeEnvelope({ ...(good as MessagioEnvelope), typeVersion: 2, headers }, 'L', { x: 1 });
+    expect(Object.keys(built)).toEqual(['v', 'type', 'typeVersion', 'id', 'traceId', 'causationId', 'firedAt', 'listener', 'headers', 'payload']);
+    expect(isCanonicalEnvelope(built)).toBe(true);
+    expect(parseEnvelope(JSON.parse(JSON.stringify(built)))).toEqual(built);
+  });
+
+  it('carries a message version other than 1 right after the type, and stays canonical with it', () => {
+    const head = { ...good, typeVersion: 3 } as MessagioEnvelope;
+    const built = makeEnvelope(head, 'Other.listener', { x: 1 });
+    expect(Object.keys(built)).toEqual(['v', 'type', 'typeVersion', 'id', 'traceId', 'causationId', 'firedAt', 'listener', 'payload']);
+    expect(isCanonicalEnvelope(built)).toBe(true);
+    expect(JSON.parse(JSON.stringify(built))).toEqual(built);
+    expect(parseEnvelope(built).typeVersion).toBe(3);
+    // Without one (version 1), the envelope keeps its lean form.
+    expect('typeVersion' in makeEnvelope(good as MessagioEnvelope, 'L.m', {})).toBe(false);
+  });
+
+  it.each([
+    ['0', 0],
+    ['1.5', 1.5],
+    ['"2"', '2'],
+    ['-1', -1],
+    ['null', null],
+    ['an object', { v: 2 }],
+  ])('refuses a typeVersion of %s as malformed', (_label, typeVersion) => {
+    let error: unknown;
+    try {
+      parseEnvelope({ ...good, typeVersion });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MessagioEnvelopeError);
+    expect((error as MessagioEnvelopeError).problem).toBe('malformed');
+    expect((error as Error).message).toMatch(/^Not a messagio envelope: "typeVersion" must be a whole number ≥ 1 when present/);
+  });
+
   it('calls an envelope canonical only when JSON would give back all but its payload unchanged', () => {
     const { listener, ...withoutListener } = good;
     const cases: Array<[string, unknown]> = [
@@ -245,6 +283,8 @@ describe('envelope', () => {
       ['a missing key', withoutListener],
       ['a Date field', { ...good, firedAt: new Date(0) }],
       ['an undefined field', { ...good, causationId: undefined }],
+      ['a typeVersion elsewhere than after type', { v: 1, type: 'T', id: 'm', typeVersion: 2, traceId: 't', causationId: null, firedAt: good.firedAt, listener: 'L.m', payload: {} }],
+      ['an undefined typeVersion', { v: 1, type: 'T', typeVersion: undefined, id: 'm', traceId: 't', causationId: null, firedAt: good.firedAt, listener: 'L.m', payload: {} }],
       ['NaN', { ...good, v: Number.NaN }],
       ['-0', { ...good, v: -0 }],
       ['a nested object outside the payload', { ...good, traceId: { t: 1 } }],
