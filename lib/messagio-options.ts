@@ -7,6 +7,7 @@ import { resolveListenerOptions, type ListenerModuleOptions } from './listeners/
 import type { ListenerRegistrarSettings } from './listeners/listener.registrar.js';
 import { compileRoutes } from './listeners/queue-routing.js';
 import { MESSAGIO_QUEUE } from './messagio.constants.js';
+import type { MessagioBackendOption } from './transports/bullmq/bullmq-backend.js';
 import {
   DEFAULT_REMOVE_ON_COMPLETE,
   DEFAULT_REMOVE_ON_FAIL,
@@ -104,6 +105,7 @@ export function resolveMessagioOptions(options: MessagioModuleOptions = {}): Res
       );
     }
   }
+  const postgres = resolvePostgres(options);
   const pipeline = resolvePipelineOptions(options);
   const publishTimeout = positiveInt(options.publishTimeout ?? 5000, 'publishTimeout');
   const shutdownTimeout = positiveInt(options.shutdownTimeout ?? 30_000, 'shutdownTimeout');
@@ -121,6 +123,8 @@ export function resolveMessagioOptions(options: MessagioModuleOptions = {}): Res
     bullmq: {
       queueName,
       connection: options.connection,
+      postgres,
+      backend: postgres === undefined ? 'redis' : 'postgres',
       prefix: options.prefix,
       telemetry: options.telemetry,
       worker,
@@ -173,6 +177,37 @@ export function checkDeclaredTransport(declared: TransportKind, options: Messagi
       `forRootAsync({ transport: '${declared}' }) but the factory returned a '${actual}' transport; declare it next to useFactory.`,
     );
   }
+}
+
+/**
+ * The PostgreSQL connection of `backend: { postgres }`, checked: it replaces
+ * the Redis options, so giving those too is a mistake to report, not to ignore.
+ */
+function resolvePostgres(options: MessagioModuleOptions): MessagioBackendOption['postgres'] | undefined {
+  const backend = options.backend;
+  if (backend === undefined) return undefined;
+  const postgres = (backend as Partial<MessagioBackendOption> | null)?.postgres;
+  if (backend === null || typeof backend !== 'object' || Object.keys(backend).some((k) => k !== 'postgres') || postgres === undefined) {
+    throw new MessagioConfigurationError(
+      `backend must be { postgres: connection } (a connection string, a node-postgres pool config or a pg.Pool), got ${safeKeys(backend)}.`,
+    );
+  }
+  if (typeof postgres !== 'string' && (postgres === null || typeof postgres !== 'object')) {
+    throw new MessagioConfigurationError(`backend.postgres must be a connection string, a node-postgres pool config or a pg.Pool, got ${String(postgres)}.`);
+  }
+  if (options.connection !== undefined) {
+    throw new MessagioConfigurationError('connection (Redis) and backend.postgres cannot go together: the queues run on PostgreSQL, give only backend.postgres.');
+  }
+  if (options.prefix !== undefined) {
+    throw new MessagioConfigurationError(
+      "prefix namespaces Redis keys and does not apply to the PostgreSQL backend: give BullMQ's schema in backend.postgres instead ({ connectionString, schema }).",
+    );
+  }
+  return postgres;
+}
+
+function safeKeys(value: unknown): string {
+  return value !== null && typeof value === 'object' ? `{ ${Object.keys(value).join(', ')} }` : String(value);
 }
 
 function resolveWorker(worker: MessagioModuleOptions['worker']): false | ResolvedWorkerOptions {

@@ -30,3 +30,9 @@ export {
   type RedisServerHandle,
   type StartRedisServerOptions,
 } from './redis-server.js';
+export {
+  startPostgresServer,
+  hasPostgresServer,
+  type PostgresServerHandle,
+  type StartPostgresServerOptions,
+} from './postgres-server.js';

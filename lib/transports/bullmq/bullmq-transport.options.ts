@@ -1,5 +1,6 @@
 import type { ConnectionOptions, KeepJobs, Telemetry } from 'bullmq';
 import type { ResolvedWorkerOptions } from '../transport-module.options.js';
+import type { BackendKind, MessagioBackendOption } from './bullmq-backend.js';
 
 /** Settings of one named queue's workers (BullMQ). */
 export interface MessagioQueueOptions {
@@ -19,6 +20,13 @@ export interface BullMqTransportModuleOptions {
    * @default the connection of `BullModule.forRoot()` when the app has one
    */
   connection?: ConnectionOptions | string;
+  /**
+   * Where BullMQ keeps the queues: `{ postgres: connection }` runs every queue
+   * and worker on BullMQ 6's PostgreSQL backend instead of Redis (then no
+   * `connection` and no `prefix`: see docs/transports.md#postgresql).
+   * @default Redis, through `connection`
+   */
+  backend?: MessagioBackendOption;
   /**
    * BullMQ queue name.
    * @default 'messagio'
@@ -79,6 +87,8 @@ export interface BullMqTransportOptions {
   workers?: string[];
   /** BullMQ telemetry (e.g. `new BullMQOtel('app')`), given to every queue and worker. */
   telemetry?: Telemetry;
+  /** The backend every queue and worker runs on. @default 'redis' */
+  backend?: BackendKind;
   removeOnComplete: boolean | number | KeepJobs;
   removeOnFail: boolean | number | KeepJobs;
   /** Milliseconds `enqueue` may take before it rejects with `MessagioUnavailableError`. */
@@ -91,6 +101,8 @@ export interface BullMqTransportOptions {
 export interface BullMqQueueOptions {
   queueName: string;
   connection: ConnectionOptions | string | undefined;
+  /** The PostgreSQL connection, when the queues run on PostgreSQL. */
+  postgres: MessagioBackendOption['postgres'] | undefined;
   prefix: string | undefined;
   telemetry: Telemetry | undefined;
 }
