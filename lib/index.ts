@@ -8,11 +8,14 @@ export { ENVELOPE_VERSION, type MessagioEnvelope } from './message/envelope.js';
 export { MessagioFault, type MessagioFaultError } from './message/messagio-fault.js';
 
 export { OnMessagio } from './listeners/on-messagio.decorator.js';
+export { MessagioSchedule } from './listeners/messagio-schedule.decorator.js';
 export { MessageCenter, type MessageCenterSubscribeOptions } from './listeners/message-center.js';
 
 export { MessagioPublisher } from './delivery/messagio.publisher.js';
 export { MessagioReceipt, type WaitOptions, type MessagioOutcome } from './message/messagio-receipt.js';
 export { MessagioAdmin, type RetrySelection } from './delivery/messagio-admin.js';
+export { MessagioScheduler, type MessagioScheduleFactory } from './delivery/messagio-scheduler.js';
+export type { MessagioScheduleSpec, MessagioScheduleInfo } from './contract/schedule.types.js';
 export {
   MessagioObservers,
   type MessagioObserver,
@@ -33,7 +36,8 @@ export type { MemoryTransportOptions, MessagioMemoryOptions } from './transports
 export type { MessagioClock } from './transports/clock.js';
 export type { DeliveryState, DeliveryStatus } from './message/delivery-state.js';
 
-export type { FireOptions, FireManyOptions, FireReceipt } from './message/fire-options.js';
+export type { FireOptions, FireManyOptions, FireReceipt, MessagioDedupeOptions } from './message/fire-options.js';
+export type { MessagioBackendOption } from './transports/bullmq/bullmq-backend.js';
 export type { MessagioModuleOptions, MessagioModuleAsyncOptions } from './messagio-options.js';
 export type { MessagioWorkerOptions, MessagioTransportOption } from './transports/transport-module.options.js';
 export type {
@@ -59,3 +63,5 @@ export { MessagioPayloadTooDeepError } from './errors/messagio-payload-too-deep.
 export { MessagioTimeoutError } from './errors/messagio-timeout.error.js';
 export { MessagioUnavailableError } from './errors/messagio-unavailable.error.js';
 export { MessagioClosedError } from './errors/messagio-closed.error.js';
+export { MessagioUnknownScheduleError } from './errors/messagio-unknown-schedule.error.js';
+export { MessagioScheduleError } from './errors/messagio-schedule.error.js';

@@ -7,6 +7,8 @@ import { MessagioFaultReporter } from './delivery/fault.reporter.js';
 import { MessagioAdmin } from './delivery/messagio-admin.js';
 import { MessagioObservers } from './delivery/messagio-observer.js';
 import { MessagioPublisher } from './delivery/messagio.publisher.js';
+import { MessagioScheduler } from './delivery/messagio-scheduler.js';
+import { DeclaredSchedules } from './listeners/declared-schedules.js';
 import { ListenerMetadataAccessor } from './listeners/listener-metadata.accessor.js';
 import { ListenerRegistrar } from './listeners/listener.registrar.js';
 import { ListenerRegistry } from './listeners/listener.registry.js';
@@ -69,11 +71,12 @@ export const listenerProviders: Provider[] = [
     inject: [ListenerRegistry, RESOLVED],
   },
   ListenerMetadataAccessor,
+  { provide: DeclaredSchedules, useFactory: () => new DeclaredSchedules() },
   MessagioExplorer,
   MessageCenter,
 ];
 
-/** The path of a message: factory, publisher, sync transport, runner, dispatcher, fault reporter; and the admin. */
+/** The path of a message: factory, publisher, sync transport, runner, dispatcher, fault reporter; the scheduler and the admin. */
 export const deliveryProviders: Provider[] = [
   MessagioObservers,
   {
@@ -118,6 +121,12 @@ export const deliveryProviders: Provider[] = [
     inject: [MessagioDispatcher, MessagioFaultReporter, SyncTransport],
   },
   {
+    provide: MessagioScheduler,
+    useFactory: (publisher: MessagioPublisher, transport: MessagioTransport, faults: MessagioFaultReporter, declared: DeclaredSchedules) =>
+      new MessagioScheduler(publisher, transport, faults, declared),
+    inject: [MessagioPublisher, MESSAGIO_TRANSPORT, MessagioFaultReporter, DeclaredSchedules],
+  },
+  {
     provide: MessagioAdmin,
     useFactory: (listeners: ListenerRegistry, transport: MessagioTransport) => new MessagioAdmin(listeners, transport),
     inject: [ListenerRegistry, MESSAGIO_TRANSPORT],
@@ -130,9 +139,10 @@ export const deliveryProviders: Provider[] = [
       runner: DeliveryRunner,
       observers: MessagioObservers,
       transport: MessagioTransport,
+      scheduler: MessagioScheduler,
       o: ResolvedMessagioOptions,
-    ) => new MessagioLifecycle(publisher, dispatcher, runner, observers, transport, { observers: o.pipeline.observers, consumes: o.worker.enabled }),
-    inject: [MessagioPublisher, MessagioDispatcher, DeliveryRunner, MessagioObservers, MESSAGIO_TRANSPORT, RESOLVED],
+    ) => new MessagioLifecycle(publisher, dispatcher, runner, observers, transport, scheduler, { observers: o.pipeline.observers, consumes: o.worker.enabled }),
+    inject: [MessagioPublisher, MessagioDispatcher, DeliveryRunner, MessagioObservers, MESSAGIO_TRANSPORT, MessagioScheduler, RESOLVED],
   },
   {
     // Injectable in request-scoped and durable listener providers: each delivery

@@ -1,5 +1,6 @@
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import type { FireOptions } from '../message/fire-options.js';
+import { checkDedupe } from './fire-dedupe.js';
 import { checkFireId } from './fire-id.js';
 
 /** Throws `MessagioConfigurationError` for `fire()` / `fireMany()` options it cannot honour. */
@@ -12,6 +13,7 @@ export function checkFireOptions(options: FireOptions): void {
   }
   if (options.messageId !== undefined) checkFireId(options.messageId, 'fire() option messageId');
   if (options.traceId !== undefined) checkFireId(options.traceId, 'fire() option traceId');
+  if (options.dedupe !== undefined) checkDedupe(options.dedupe, options);
 }
 
 /** Throws `MessagioConfigurationError` unless `ids` gives each of `count` messages its own usable id. */

@@ -3,16 +3,20 @@ import { ContextIdFactory, DiscoveryService, MetadataScanner, ModuleRef } from '
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import type { MessagioContext } from '../message/messagio-context.js';
 import type { Messagio } from '../message/messagio.js';
+import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
+import { DeclaredSchedules } from './declared-schedules.js';
 import { ListenerMetadataAccessor } from './listener-metadata.accessor.js';
 import { ListenerRegistrar } from './listener.registrar.js';
 import type { ListenerHandler } from './listener.registry.js';
+import { scheduleMetadataOf, type MessagioScheduleMetadata } from './messagio-schedule.decorator.js';
 import type { OnMessagioMetadata } from './on-messagio.decorator.js';
 
 /**
  * Finds every `@OnMessagio` method of every provider and controller once, at
  * module init (before any `onApplicationBootstrap` can fire), and hands it to
- * the registrar with a handler that calls it through Nest's DI. Nothing is
- * scanned or reflected per delivery.
+ * the registrar with a handler that calls it through Nest's DI; and every
+ * `@MessagioSchedule` method, for the scheduler. Nothing is scanned or
+ * reflected per delivery.
  */
 @Injectable()
 export class MessagioExplorer implements OnModuleInit {
@@ -22,6 +26,7 @@ export class MessagioExplorer implements OnModuleInit {
     private readonly moduleRef: ModuleRef,
     private readonly metadata: ListenerMetadataAccessor,
     private readonly registrar: ListenerRegistrar,
+    private readonly schedules: DeclaredSchedules,
   ) {}
 
   onModuleInit(): void {
@@ -34,6 +39,8 @@ export class MessagioExplorer implements OnModuleInit {
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         const metadata = this.metadata.metadataOf(prototype[methodName]);
         if (metadata) this.register(wrapper, methodName, metadata);
+        const schedules = scheduleMetadataOf(prototype[methodName]);
+        if (schedules) this.declare(wrapper, methodName, schedules);
       }
     }
   }
@@ -52,6 +59,15 @@ export class MessagioExplorer implements OnModuleInit {
     const source = `${className}.${methodName}`;
     const id = this.metadata.listenerIdOf(metadata, source);
     this.registrar.register({ id, source, handler: this.handlerFor(wrapper, methodName) }, metadata, `Listener "${id}"`);
+  }
+
+  private declare(wrapper: InstanceWrapper, methodName: string, schedules: MessagioScheduleMetadata[]): void {
+    const source = `${(wrapper.metatype as { name?: string } | undefined)?.name ?? String(wrapper.name)}.${methodName}`;
+    if (!wrapper.isDependencyTreeStatic() || !wrapper.instance) {
+      throw new MessagioConfigurationError(`@MessagioSchedule on ${source}: a schedule's method must be on a singleton provider (a tick has no request).`);
+    }
+    const instance = wrapper.instance as Record<string, () => Messagio | Promise<Messagio>>;
+    for (const { id, spec } of schedules) this.schedules.add({ id, spec, source, factory: () => instance[methodName]!() });
   }
 
   private handlerFor(wrapper: InstanceWrapper, methodName: string): ListenerHandler {

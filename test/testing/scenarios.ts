@@ -1,6 +1,6 @@
 import { Injectable, type Type } from '@nestjs/common';
 import { IsDate, IsInt, IsString, Min } from 'class-validator';
-import { Messagio, MessagioContext, MessagioFault, MessagioPublisher, MessagioType, OnMessagio } from '../../lib/index.js';
+import { Messagio, MessagioContext, MessagioFault, MessagioPublisher, MessagioType, OnMessagio, type FireReceipt } from '../../lib/index.js';
 import { FatalError, TransientError } from './fixtures.js';
 
 /**
@@ -195,6 +195,32 @@ class Idempotent {
   }
 }
 
+/** Three listeners of Job that log which payload they got: dedupe decides which message they see. */
+@Injectable()
+class DedupeListeners {
+  constructor(private readonly log: CallLog) {}
+  @OnMessagio(Job, { id: 'x', priority: 9 }) x(job: Job, ctx: MessagioContext) {
+    this.log.calls.push(`${ctx.listener}#${ctx.attempt} ${job.label()}`);
+  }
+  @OnMessagio(Job, { id: 'y' }) y(job: Job, ctx: MessagioContext) {
+    this.log.calls.push(`${ctx.listener}#${ctx.attempt} ${job.label()}`);
+  }
+  @OnMessagio(Job, { id: 'z', priority: 1 }) z(job: Job, ctx: MessagioContext) {
+    this.log.calls.push(`${ctx.listener}#${ctx.attempt} ${job.label()}`);
+  }
+}
+
+/** Fails the scenario (as a rejection `act` reports) unless the receipts merged as expected. */
+function expectMerged(receipts: readonly FireReceipt[], winners: number): void {
+  const stored = receipts.filter((r) => !r.deduplicated);
+  const ids = new Set(stored.map((r) => r.messageId));
+  if (stored.length !== winners || receipts.some((r) => r.deduplicated && !ids.has(r.mergedInto!))) {
+    const error = new Error(`receipts: ${JSON.stringify(receipts.map((r) => [r.messageId, r.mergedInto]))}`);
+    error.name = 'UnexpectedDedupe';
+    throw error;
+  }
+}
+
 export const SCENARIOS: Scenario[] = [
   {
     name: 'priorities: higher first, FIFO among equals, across messages',
@@ -345,6 +371,65 @@ export const SCENARIOS: Scenario[] = [
       rejected: null,
       calls: ['once#1', 'once#1'],
       deliveries: ['faithful.done once: completed after 1', 'faithful.done once: completed after 1'],
+      causes: [],
+      faults: [],
+    },
+  },
+  {
+    name: 'dedupe (simple): racing fires with one key make one message; each of its three listeners runs it once',
+    providers: [DedupeListeners],
+    ordered: false,
+    act: async (p) => {
+      const receipts = await Promise.all(Array.from({ length: 5 }, () => p.fire(new Job('race'), { dedupe: { key: 'race' } })));
+      expectMerged(receipts, 1);
+    },
+    expected: {
+      rejected: null,
+      calls: ['x#1 race/1', 'y#1 race/1', 'z#1 race/1'],
+      deliveries: ['faithful.job x: completed after 1', 'faithful.job y: completed after 1', 'faithful.job z: completed after 1'],
+      causes: [],
+      faults: [],
+    },
+  },
+  {
+    name: 'dedupe (throttle): fires within the ttl are merged into the first; another key is a message of its own',
+    providers: [DedupeListeners],
+    ordered: false,
+    act: async (p) => {
+      const a = [];
+      for (let size = 1; size <= 3; size++) a.push(await p.fire(new Job('a', size), { dedupe: { key: 'a', ttl: 60_000 } }));
+      const b = await p.fire(new Job('b', 9), { dedupe: { key: 'b', ttl: 60_000 } });
+      expectMerged([...a, b], 2);
+    },
+    expected: {
+      rejected: null,
+      calls: ['x#1 a/1', 'x#1 b/9', 'y#1 a/1', 'y#1 b/9', 'z#1 a/1', 'z#1 b/9'],
+      deliveries: [
+        'faithful.job x: completed after 1',
+        'faithful.job x: completed after 1',
+        'faithful.job y: completed after 1',
+        'faithful.job y: completed after 1',
+        'faithful.job z: completed after 1',
+        'faithful.job z: completed after 1',
+      ],
+      causes: [],
+      faults: [],
+    },
+  },
+  {
+    name: 'dedupe (debounce): later fires merge into the pending message, which runs once, with the last payload',
+    providers: [DedupeListeners],
+    ordered: false,
+    act: async (p) => {
+      const receipts = [];
+      for (let size = 1; size <= 3; size++) receipts.push(await p.fire(new Job('d', size), { dedupe: { key: 'd', ttl: 300, mode: 'debounce' } }));
+      expectMerged(receipts, 1);
+      if (receipts[0]!.deduplicated) throw new Error('the first fire of a window holds it');
+    },
+    expected: {
+      rejected: null,
+      calls: ['x#1 d/3', 'y#1 d/3', 'z#1 d/3'],
+      deliveries: ['faithful.job x: completed after 1', 'faithful.job y: completed after 1', 'faithful.job z: completed after 1'],
       causes: [],
       faults: [],
     },

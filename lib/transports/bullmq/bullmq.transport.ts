@@ -1,23 +1,30 @@
 import { Logger } from '@nestjs/common';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, type Job, type Queue, type Worker } from 'bullmq';
+import type { DedupeDecision, DedupeSpec } from '../../contract/dedupe.types.js';
 import type { Delivery, DeliveryCounts, FailedFilter } from '../../contract/delivery.types.js';
+import type { MessagioScheduleInfo, StoredScheduleSpec, TickHandler } from '../../contract/schedule.types.js';
 import { MessagioClosedError } from '../../errors/messagio-closed.error.js';
 import { MessagioUnavailableError } from '../../errors/messagio-unavailable.error.js';
 import type { DeliveryState } from '../../message/delivery-state.js';
 import type { MessagioEnvelope } from '../../message/envelope.js';
 import type { DeliveryHandler, MessagioTransport } from '../messagio-transport.interface.js';
 import { settleWithin } from '../settle-within.js';
+import { createQueue, createWorker, type BackendKind } from './bullmq-backend.js';
+import { DEDUPE_JOB, runGate, storeGate, type GateHost } from './bullmq-dedupe.js';
 import { cycleOf, jobError, jobOptions } from './bullmq-job.js';
 import { BullMqQueries } from './bullmq-queries.js';
+import { BullMqSchedules, isTickJob, runTick } from './bullmq-schedules.js';
 import type { BullMqTransportOptions } from './bullmq-transport.options.js';
 import { PublishDeadline } from './publish-deadline.js';
 
 /**
  * Deliveries as BullMQ jobs: one job per (message, listener), job id
  * `messageId|listenerId`, data = the envelope, BullMQ priority and backoff from
- * the listener's options. The queue is the one registered with
- * `@nestjs/bullmq` (so `@InjectQueue` and dashboards see it); the worker is
- * ours, started after discovery.
+ * the listener's options. The default queue is the one provided under
+ * `@nestjs/bullmq`'s token (so `@InjectQueue` and dashboards see it); the
+ * workers are ours, started after discovery. Redis, or PostgreSQL with the
+ * `backend` option. The default queue also carries the ticks of schedules and
+ * the gates of deduplicated fires (bullmq-schedules.ts, bullmq-dedupe.ts).
  */
 export class BullMqTransport implements MessagioTransport {
   readonly name = 'bullmq';
@@ -30,6 +37,10 @@ export class BullMqTransport implements MessagioTransport {
   private readonly running = new Set<Promise<unknown>>();
   private readonly deadline: PublishDeadline;
   private readonly queries: BullMqQueries;
+  private readonly schedules: BullMqSchedules;
+  private readonly gates: GateHost;
+  private readonly backend: BackendKind;
+  private ticks: TickHandler | undefined;
   /** The queues are closed (or closing, after the listeners in flight finished): enqueue refuses. */
   private ended = false;
 
@@ -38,16 +49,25 @@ export class BullMqTransport implements MessagioTransport {
     private readonly options: BullMqTransportOptions,
   ) {
     this.queues.set(queue.name, queue);
+    this.backend = options.backend ?? 'redis';
     const { connection, prefix } = queue.opts as { connection: never; prefix?: string };
     for (const name of options.queues?.keys() ?? []) {
       if (this.queues.has(name)) continue;
-      // Extra queues share the default queue's connection settings, prefix and telemetry.
-      this.queues.set(name, new Queue<MessagioEnvelope>(name, { connection, prefix, telemetry: options.telemetry }));
+      // Extra queues share the default queue's backend, connection settings, prefix and telemetry.
+      this.queues.set(name, createQueue(this.backend, name, { connection, prefix, telemetry: options.telemetry }));
     }
     // Without a listener BullMQ prints every connection error raw to the console.
     for (const q of this.queues.values()) q.on('error', (error) => this.logRedisError('queue', error));
     this.deadline = new PublishDeadline(options.publishTimeout);
     this.queries = new BullMqQueries(this.queues);
+    this.schedules = new BullMqSchedules(queue, options);
+    this.gates = {
+      queue,
+      removeOnComplete: options.removeOnComplete,
+      removeOnFail: options.removeOnFail,
+      store: (deliveries) => this.store(deliveries),
+      states: (ids) => this.queries.inspect(ids, false),
+    };
   }
 
   async enqueue(deliveries: Delivery[]): Promise<void> {
@@ -56,40 +76,80 @@ export class BullMqTransport implements MessagioTransport {
     await this.deadline.within(async () => {
       // Refuse rather than let the client queue the command offline: a command
       // queued while Redis is away could be stored after fire() gave up.
-      const client = await this.queue.getBackend().client;
-      if (client.status !== 'ready') throw new MessagioUnavailableError(`Redis is not connected (${client.status}); the message was not stored.`);
-      if (deliveries.length === 1) {
-        const d = deliveries[0]!;
-        await this.queueOf(d).add(d.envelope.type, d.envelope, jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail));
-        return;
+      // (The PostgreSQL backend's pool fails a query it cannot run.)
+      if (this.backend === 'redis') {
+        const client = await this.queue.getBackend().client;
+        if (client.status !== 'ready') throw new MessagioUnavailableError(`Redis is not connected (${client.status}); the message was not stored.`);
       }
-      // addBulk stores a queue's jobs in one MULTI: one round trip per queue.
-      const byQueue = new Map<Queue<MessagioEnvelope>, Delivery[]>();
-      for (const d of deliveries) {
-        const q = this.queueOf(d);
-        const list = byQueue.get(q);
-        if (list) list.push(d); // not a copy per delivery: fireMany of n would copy n²/2 entries
-        else byQueue.set(q, [d]);
-      }
-      const stores = [...byQueue].map(([q, list]) => q.addBulk(list.map((d) => ({ name: d.envelope.type, data: d.envelope, opts: jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail) }))));
-      // Every queue's store has ended before fire() rejects: what it says is then true.
-      const results = await Promise.allSettled(stores);
-      const refused = [...byQueue.keys()].flatMap((q, i) => {
-        const result = results[i]!;
-        return result.status === 'rejected' ? [{ queue: q.name, error: result.reason as Error }] : [];
-      });
-      if (refused.length > 0) throw partlyStored(refused, byQueue.size);
+      return this.store(deliveries);
     });
   }
 
-  async start(handler: DeliveryHandler): Promise<void> {
+  /** A deduplicated fire: its gate, stored with BullMQ's deduplication (bullmq-dedupe.ts). */
+  async enqueueDeduplicated(deliveries: Delivery[], dedupe: DedupeSpec): Promise<DedupeDecision> {
+    if (this.ended) throw new MessagioClosedError(this.name);
+    let decision: DedupeDecision = { deduplicated: false };
+    await this.deadline.within(async () => {
+      await this.connected();
+      decision = await storeGate(this.gates, deliveries, dedupe);
+    });
+    return decision;
+  }
+
+  upsertSchedule(id: string, spec: StoredScheduleSpec): Promise<void> {
+    if (this.ended) return Promise.reject(new MessagioClosedError(this.name));
+    return this.schedules.upsert(id, spec);
+  }
+
+  removeSchedule(id: string): Promise<boolean> {
+    return this.schedules.remove(id);
+  }
+
+  listSchedules(): Promise<MessagioScheduleInfo[]> {
+    return this.schedules.list();
+  }
+
+  /** enqueue's check, for the other stores: Redis must be connected. */
+  private async connected(): Promise<void> {
+    if (this.backend !== 'redis') return;
+    const client = await this.queue.getBackend().client;
+    if (client.status !== 'ready') throw new MessagioUnavailableError(`Redis is not connected (${client.status}); the message was not stored.`);
+  }
+
+  /** Stores deliveries, one job each in its queue, one round trip per queue. */
+  private async store(deliveries: Delivery[]): Promise<void> {
+    if (deliveries.length === 1) {
+      const d = deliveries[0]!;
+      await this.queueOf(d).add(d.envelope.type, d.envelope, jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail));
+      return;
+    }
+    // addBulk stores a queue's jobs in one MULTI: one round trip per queue.
+    const byQueue = new Map<Queue<MessagioEnvelope>, Delivery[]>();
+    for (const d of deliveries) {
+      const q = this.queueOf(d);
+      const list = byQueue.get(q);
+      if (list) list.push(d); // not a copy per delivery: fireMany of n would copy n²/2 entries
+      else byQueue.set(q, [d]);
+    }
+    const stores = [...byQueue].map(([q, list]) => q.addBulk(list.map((d) => ({ name: d.envelope.type, data: d.envelope, opts: jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail) }))));
+    // Every queue's store has ended before fire() rejects: what it says is then true.
+    const results = await Promise.allSettled(stores);
+    const refused = [...byQueue.keys()].flatMap((q, i) => {
+      const result = results[i]!;
+      return result.status === 'rejected' ? [{ queue: q.name, error: result.reason as Error }] : [];
+    });
+    if (refused.length > 0) throw partlyStored(refused, byQueue.size);
+  }
+
+  async start(handler: DeliveryHandler, ticks?: TickHandler): Promise<void> {
     const settings = this.options.worker;
     if (!settings || this.workers.length > 0) return;
+    this.ticks = ticks;
     const { connection, prefix } = this.queue.opts as { connection: never; prefix?: string };
     for (const name of this.options.workers ?? [...this.queues.keys()]) {
       const own = this.options.queues?.get(name) ?? {};
       const entry = { worker: undefined as unknown as Worker<MessagioEnvelope>, ready: false };
-      const worker = new Worker<MessagioEnvelope>(name, (job) => ((entry.ready = true), this.process(job, handler)), {
+      const worker = createWorker(this.backend, name, (job, token) => ((entry.ready = true), this.process(job, handler, token)), {
         connection,
         prefix,
         concurrency: own.concurrency ?? settings.concurrency,
@@ -149,6 +209,11 @@ export class BullMqTransport implements MessagioTransport {
     // does not always wait for jobs its loop has already handed to the processor.
     await settleWithin(worker.pause(true), 1000);
     await settleWithin(this.drained(), deadline - Date.now());
+    // BullMQ's PostgreSQL backend names its LISTEN connection as it connects: closed before,
+    // that connection would outlive the worker. Let it connect first (bounded: the server may be gone).
+    if (!ready && this.backend === 'postgres') {
+      await settleWithin(worker.waitUntilReady().then(() => (ready = true)), 2000);
+    }
     // A worker that never connected has nothing in flight: no need to wait for it.
     const closing = worker.close(!ready);
     if ((await settleWithin(closing, Math.max(deadline - Date.now(), 1000))) === 'timeout') {
@@ -190,7 +255,10 @@ export class BullMqTransport implements MessagioTransport {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
-  private async process(job: Job<MessagioEnvelope>, handler: DeliveryHandler): Promise<void> {
+  private async process(job: Job<MessagioEnvelope>, handler: DeliveryHandler, token?: string): Promise<void> {
+    // The default queue also carries schedule ticks and dedupe gates: not deliveries.
+    if (job.name === DEDUPE_JOB && job.queueName === this.queue.name) return runGate(this.gates, job as Job, token);
+    if (isTickJob(job as Job) && job.queueName === this.queue.name) return runTick(job as Job, this.ticks);
     const run = handler(job.data, { attempt: job.attemptsMade + 1, transport: this.name, cycle: cycleOf(job.data), id: job.id, name: job.name });
     this.running.add(run);
     const outcome = await run.finally(() => this.running.delete(run));
