@@ -10,9 +10,15 @@ describe('package', () => {
     expect(pkg.name).toBe('nestjs-messagio');
     expect(pkg.type).toBe('module');
     expect(Object.keys(pkg.peerDependencies).sort()).toEqual(
-      ['@nestjs/bullmq', '@nestjs/common', '@nestjs/core', '@nestjs/terminus', 'bullmq', 'class-transformer', 'class-validator', 'reflect-metadata'].sort(),
+      ['@nestjs/bullmq', '@nestjs/common', '@nestjs/core', '@nestjs/terminus', 'bullmq', 'class-transformer', 'class-validator', 'pg', 'reflect-metadata'].sort(),
     );
-    expect(pkg.peerDependenciesMeta).toEqual({ '@nestjs/terminus': { optional: true } });
+    // pg: only for the PostgreSQL backend (backend: { postgres }).
+    expect(pkg.peerDependenciesMeta).toEqual({ '@nestjs/terminus': { optional: true }, pg: { optional: true } });
+  });
+
+  it('depends on cron-parser alone, at the version BullMQ computes its schedules with', () => {
+    const bullmq = JSON.parse(readFileSync('node_modules/bullmq/package.json', 'utf8')) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies).toEqual({ 'cron-parser': bullmq.dependencies['cron-parser'] });
   });
 
   // `import` gets the ESM build, `require` the CommonJS one (dist/cjs/), each with types of its own format.
