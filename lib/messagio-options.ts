@@ -89,6 +89,11 @@ export function resolveMessagioOptions(options: MessagioModuleOptions = {}): Res
   for (const [name, settings] of Object.entries(options.queues ?? {})) {
     if (name === '' || name.includes(':')) throw new MessagioConfigurationError(`queues: a queue name must be non-empty and without ':', got ${JSON.stringify(name)}.`);
     if (settings?.concurrency !== undefined) positiveInt(settings.concurrency, `queues.${name}.concurrency`);
+    if (settings?.globalConcurrency !== undefined) positiveInt(settings.globalConcurrency, `queues.${name}.globalConcurrency`);
+    if (settings?.limiter !== undefined) {
+      positiveInt(settings.limiter?.max, `queues.${name}.limiter.max`);
+      positiveInt(settings.limiter?.duration, `queues.${name}.limiter.duration`);
+    }
     queues.set(name, { ...settings });
   }
   const workers = options.workers ?? [...queues.keys()];

@@ -9,8 +9,18 @@ export interface MessagioQueueOptions {
    * @default the `worker.concurrency`
    */
   concurrency?: number;
-  /** BullMQ rate limiter of this queue's workers, e.g. `{ max: 100, duration: 1000 }`. */
+  /**
+   * BullMQ rate limiter of this queue, e.g. `{ max: 100, duration: 1000 }`: at
+   * most `max` deliveries start per `duration` ms, across every process that
+   * consumes the queue (BullMQ counts them in Redis, or PostgreSQL).
+   */
   limiter?: { max: number; duration: number };
+  /**
+   * Most deliveries of this queue running at once across every process (BullMQ's
+   * global concurrency, set by each consuming process when it starts; `concurrency`
+   * is per process). To lift it later, call `removeGlobalConcurrency()` on the queue.
+   */
+  globalConcurrency?: number;
 }
 
 /** The module options the BullMQ transport and its queue read. */

@@ -148,6 +148,8 @@ export class BullMqTransport implements MessagioTransport {
     const { connection, prefix } = this.queue.opts as { connection: never; prefix?: string };
     for (const name of this.options.workers ?? [...this.queues.keys()]) {
       const own = this.options.queues?.get(name) ?? {};
+      // Stored with the queue: every consuming process sets the same value, the last one wins.
+      if (own.globalConcurrency !== undefined) await this.queues.get(name)!.setGlobalConcurrency(own.globalConcurrency);
       const entry = { worker: undefined as unknown as Worker<MessagioEnvelope>, ready: false };
       const worker = createWorker(this.backend, name, (job, token) => ((entry.ready = true), this.process(job, handler, token)), {
         connection,
