@@ -6,6 +6,7 @@ import {
   MESSAGIO_TRANSPORT,
   MessagioConfigurationError,
   MessagioContext,
+  MessagioInvalidMessageError,
   MessagioPublisher,
   OnMessagio,
   type BullMqTransport,
@@ -63,6 +64,37 @@ describe('the PostgreSQL backend (backend: { postgres })', () => {
         pingMs: expect.any(Number),
         workers: 'running',
       });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a payload PostgreSQL cannot store (a NUL character in a string) is an invalid message, not an outage: nothing stored', async () => {
+    @Injectable()
+    class Two {
+      constructor(private readonly recorder: Recorder) {}
+      @OnMessagio(PerformAction, { id: 'one' }) one(msg: PerformAction, ctx: MessagioContext) {
+        this.recorder.record('one', msg, ctx);
+      }
+      @OnMessagio(PerformAction, { id: 'two', priority: 9 }) two(msg: PerformAction, ctx: MessagioContext) {
+        this.recorder.record('two', msg, ctx);
+      }
+    }
+    const app = await createApp({ transport: 'postgres', providers: [Two] });
+    try {
+      const error = await app
+        .get(MessagioPublisher)
+        .fire(new PerformAction('nul\u0000here', 1))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MessagioInvalidMessageError);
+      expect((error as Error).message).toBe(
+        "orders.perform-action cannot be fired: its payload holds a NUL character (\\u0000) in a string, which PostgreSQL's JSON (jsonb) cannot store. Nothing was stored.",
+      );
+      expect(await app.get<BullMqTransport>(MESSAGIO_TRANSPORT).counts()).toEqual({ queued: 0, delayed: 0, running: 0, completed: 0, failed: 0 });
+      // The text of an escape (a backslash, then u0000) is no NUL: stored and delivered as it is.
+      const receipt = await app.get(MessagioPublisher).fire(new PerformAction('text \\u0000 here', 2));
+      expect((await receipt.wait({ timeout: 10_000 })).ok).toBe(true);
+      expect(app.get(Recorder).calls.map((c) => (c.message as PerformAction).actionName)).toEqual(['text \\u0000 here', 'text \\u0000 here']);
     } finally {
       await app.close();
     }

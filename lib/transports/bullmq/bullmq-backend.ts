@@ -1,4 +1,6 @@
 import { Queue, Worker, createPostgresBackend, type PostgresConnectionOptions, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
+import type { Delivery } from '../../contract/delivery.types.js';
+import { MessagioInvalidMessageError } from '../../errors/messagio-invalid-message.error.js';
 import type { MessagioEnvelope } from '../../message/envelope.js';
 
 /**
@@ -34,4 +36,34 @@ export function createWorker(kind: BackendKind, name: string, processor: Process
     return new Worker(name, processor as Processor, opts as WorkerOptions<PostgresConnectionOptions>, createPostgresBackend) as unknown as Worker<MessagioEnvelope>;
   }
   return new Worker<MessagioEnvelope>(name, processor, opts as WorkerOptions);
+}
+
+/**
+ * Throws `MessagioInvalidMessageError` for a message PostgreSQL cannot store:
+ * jsonb holds no NUL character (`\u0000`) in a string. Checked before
+ * anything is stored (once per message: its deliveries share the payload),
+ * since a refusal in the middle of a multi-queue store would leave part of it
+ * stored.
+ */
+export function checkStorableInPostgres(deliveries: Delivery[]): void {
+  let checked: unknown;
+  for (const { envelope } of deliveries) {
+    if (envelope.payload === checked) continue;
+    checked = envelope.payload;
+    if (holdsNul(envelope.payload)) {
+      throw new MessagioInvalidMessageError(undefined, {
+        messageType: envelope.type,
+        reason: "its payload holds a NUL character (\\u0000) in a string, which PostgreSQL's JSON (jsonb) cannot store",
+      });
+    }
+  }
+}
+
+/** True when a string of the value (a key included) holds a NUL character. Payloads are JSON: plain objects, arrays, scalars. */
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(holdsNul);
+  for (const key in value) if (key.includes('\0') || holdsNul((value as Record<string, unknown>)[key])) return true;
+  return false;
 }

@@ -9,7 +9,7 @@ import type { DeliveryState } from '../../message/delivery-state.js';
 import type { MessagioEnvelope } from '../../message/envelope.js';
 import type { DeliveryHandler, MessagioTransport } from '../messagio-transport.interface.js';
 import { settleWithin } from '../settle-within.js';
-import { createQueue, createWorker, type BackendKind } from './bullmq-backend.js';
+import { checkStorableInPostgres, createQueue, createWorker, type BackendKind } from './bullmq-backend.js';
 import { DEDUPE_JOB, runGate, storeGate, type GateHost } from './bullmq-dedupe.js';
 import { cycleOf, jobError, jobOptions } from './bullmq-job.js';
 import { BullMqQueries } from './bullmq-queries.js';
@@ -58,7 +58,7 @@ export class BullMqTransport implements MessagioTransport {
     }
     // Without a listener BullMQ prints every connection error raw to the console.
     for (const q of this.queues.values()) q.on('error', (error) => this.logRedisError('queue', error));
-    this.deadline = new PublishDeadline(options.publishTimeout);
+    this.deadline = new PublishDeadline(options.publishTimeout, this.backend === 'postgres' ? 'PostgreSQL' : 'Redis');
     this.queries = new BullMqQueries(this.queues);
     this.schedules = new BullMqSchedules(queue, options);
     this.gates = {
@@ -80,6 +80,8 @@ export class BullMqTransport implements MessagioTransport {
       if (this.backend === 'redis') {
         const client = await this.queue.getBackend().client;
         if (client.status !== 'ready') throw new MessagioUnavailableError(`Redis is not connected (${client.status}); the message was not stored.`);
+      } else {
+        checkStorableInPostgres(deliveries);
       }
       return this.store(deliveries);
     });
@@ -91,6 +93,7 @@ export class BullMqTransport implements MessagioTransport {
     let decision: DedupeDecision = { deduplicated: false };
     await this.deadline.within(async () => {
       await this.connected();
+      if (this.backend === 'postgres') checkStorableInPostgres(deliveries);
       decision = await storeGate(this.gates, deliveries, dedupe);
     });
     return decision;
@@ -138,7 +141,7 @@ export class BullMqTransport implements MessagioTransport {
       const result = results[i]!;
       return result.status === 'rejected' ? [{ queue: q.name, error: result.reason as Error }] : [];
     });
-    if (refused.length > 0) throw partlyStored(refused, byQueue.size);
+    if (refused.length > 0) throw partlyStored(refused, byQueue.size, this.backend);
   }
 
   async start(handler: DeliveryHandler, ticks?: TickHandler): Promise<void> {
@@ -294,11 +297,11 @@ export class BullMqTransport implements MessagioTransport {
  * atomic and queues are stored separately: some deliveries may be stored, and
  * firing again with the same ids stores each of them once.
  */
-function partlyStored(refused: Array<{ queue: string; error: Error }>, queues: number): MessagioUnavailableError {
+function partlyStored(refused: Array<{ queue: string; error: Error }>, queues: number, backend: BackendKind): MessagioUnavailableError {
   const which = refused.map((r) => `"${r.queue}" (${r.error?.message})`).join(', ');
   const others = refused.length < queues ? ' The deliveries to the other queues were stored.' : '';
   return new MessagioUnavailableError(
-    `Redis refused the deliveries to queue ${which}; some deliveries may have been stored.${others} ` +
+    `${backend === 'postgres' ? 'PostgreSQL' : 'Redis'} refused the deliveries to queue ${which}; some deliveries may have been stored.${others} ` +
       'Fire again with the same messageId (fireMany: the same messageIds): a delivery already stored is not stored twice.',
     { cause: refused[0]!.error },
   );

@@ -1,3 +1,4 @@
+import { MessagioError } from '../../errors/messagio.error.js';
 import { MessagioUnavailableError } from '../../errors/messagio-unavailable.error.js';
 
 /** An `enqueue` in progress, and how to fail it when Redis takes too long. */
@@ -17,9 +18,13 @@ export class PublishDeadline {
   private readonly storing = new Set<PendingStore>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly publishTimeout: number) {}
+  constructor(
+    private readonly publishTimeout: number,
+    /** What stores the messages, in error messages: 'Redis' or 'PostgreSQL'. */
+    private readonly store = 'Redis',
+  ) {}
 
-  /** Runs `store`, rejecting when it is not done within `publishTimeout`; any failure becomes `MessagioUnavailableError`. */
+  /** Runs `store`, rejecting when it is not done within `publishTimeout`; any failure but a typed one becomes `MessagioUnavailableError`. */
   within(store: () => Promise<void>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const pending: PendingStore = { deadline: performance.now() + this.publishTimeout, reject };
@@ -32,9 +37,9 @@ export class PublishDeadline {
         (error: unknown) => {
           if (!this.storing.delete(pending)) return;
           reject(
-            error instanceof MessagioUnavailableError
+            error instanceof MessagioError
               ? error
-              : new MessagioUnavailableError(`Redis refused the message: ${(error as Error)?.message}`, { cause: error }),
+              : new MessagioUnavailableError(`${this.store} refused the message: ${(error as Error)?.message}`, { cause: error }),
           );
         },
       );
@@ -59,7 +64,7 @@ export class PublishDeadline {
       for (const pending of this.storing) {
         if (pending.deadline > now) break;
         this.storing.delete(pending);
-        pending.reject(new MessagioUnavailableError(`Redis did not store the message within ${this.publishTimeout} ms (publishTimeout).`));
+        pending.reject(new MessagioUnavailableError(`${this.store} did not store the message within ${this.publishTimeout} ms (publishTimeout).`));
       }
       this.arm();
     }, Math.max(0, oldest.deadline - performance.now()));
