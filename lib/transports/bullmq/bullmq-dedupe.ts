@@ -53,7 +53,7 @@ export interface GateHost {
   readonly removeOnComplete: boolean | number | KeepJobs;
   readonly removeOnFail: boolean | number | KeepJobs;
   /** Stores deliveries in their queues (ids already stored: no-op). */
-  store(deliveries: Delivery[]): Promise<void>;
+  store(deliveries: Delivery[]): Promise<unknown>;
   /** The deliveries' states, as they are stored (no gate consulted). */
   states(deliveryIds: string[]): Promise<DeliveryState[]>;
 }

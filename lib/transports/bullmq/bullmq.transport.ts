@@ -119,13 +119,16 @@ export class BullMqTransport implements MessagioTransport {
     if (client.status !== 'ready') throw new MessagioUnavailableError(`Redis is not connected (${client.status}); the message was not stored.`);
   }
 
-  /** Stores deliveries, one job each in its queue, one round trip per queue. */
-  private async store(deliveries: Delivery[]): Promise<void> {
+  /** Stores deliveries, one job each in its queue, one round trip per queue (no async frame of its own for one delivery). */
+  private store(deliveries: Delivery[]): Promise<unknown> {
     if (deliveries.length === 1) {
       const d = deliveries[0]!;
-      await this.queueOf(d).add(d.envelope.type, d.envelope, jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail));
-      return;
+      return this.queueOf(d).add(d.envelope.type, d.envelope, jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail));
     }
+    return this.storeBulk(deliveries);
+  }
+
+  private async storeBulk(deliveries: Delivery[]): Promise<void> {
     // addBulk stores a queue's jobs in one MULTI: one round trip per queue.
     const byQueue = new Map<Queue<MessagioEnvelope>, Delivery[]>();
     for (const d of deliveries) {

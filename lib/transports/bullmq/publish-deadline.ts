@@ -25,7 +25,7 @@ export class PublishDeadline {
   ) {}
 
   /** Runs `store`, rejecting when it is not done within `publishTimeout`; any failure but a typed one becomes `MessagioUnavailableError`. */
-  within(store: () => Promise<void>): Promise<void> {
+  within(store: () => Promise<unknown>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const pending: PendingStore = { deadline: performance.now() + this.publishTimeout, reject };
       this.storing.add(pending);
