@@ -1,6 +1,6 @@
 // `npm run bench`: nestjs-messagio against hand-written BullMQ (and
 // @nestjs/event-emitter for the in-process paths), side by side in one run, on
-// a private redis-server. See bench/README.md.
+// a private redis-server (and, for scenario 11, a private PostgreSQL). See bench/README.md.
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -20,6 +20,8 @@ import { bootstrapScenario } from './scenarios/07-bootstrap.js';
 import { memoryScenario } from './scenarios/08-memory.js';
 import { workerProcessesScenario } from './scenarios/09-worker-processes.js';
 import { validationScenario } from './scenarios/10-validation.js';
+import { postgresScenario } from './scenarios/11-postgres.js';
+import { startPostgresServer, type PostgresServerHandle } from '../lib/testing/index.js';
 
 const SCENARIOS: Scenario[] = [
   fireScenario,
@@ -32,30 +34,37 @@ const SCENARIOS: Scenario[] = [
   memoryScenario,
   workerProcessesScenario,
   validationScenario,
+  postgresScenario,
 ];
 
 async function main(args: BenchArgs): Promise<number> {
   const unknown = args.only.filter((id) => !SCENARIOS.some((s) => s.id === id));
   if (unknown.length > 0) throw new Error(`No scenario ${unknown.join(', ')} (there are 1–${SCENARIOS.length}).`);
+  const selected = SCENARIOS.filter((s) => args.only.length === 0 || args.only.includes(s.id));
   const redis = await BenchRedis.start();
-  // Ctrl-C (or a CI timeout) must not leave the private redis-server behind.
+  let postgres: PostgresServerHandle | undefined;
+  const stopServers = () => Promise.all([redis.stop(), postgres?.stop()]);
+  // Ctrl-C (or a CI timeout) must not leave the private servers behind.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      console.error(`\n${signal}: stopping the benchmark's redis-server`);
-      void redis.stop().finally(() => process.exit(130));
+      console.error(`\n${signal}: stopping the benchmark's servers`);
+      void stopServers().finally(() => process.exit(130));
     });
   }
+  if (selected.some((s) => s.needsPostgres)) postgres = await startPostgresServer();
   const machine = machineInfo(await redis.version());
   const started = new Date();
   console.log(`nestjs-messagio benchmark — ${describeMachine(machine)}`);
   console.log(
-    `redis-server on 127.0.0.1:${redis.port}; repeats ${args.repeats}, scale ${args.scale}; payload ${payloadBytes()} bytes of JSON` +
+    `redis-server on 127.0.0.1:${redis.port}${postgres ? `, PostgreSQL on ${postgres.port} (fsync off, as Redis runs without persistence)` : ''}; ` +
+      `repeats ${args.repeats}, scale ${args.scale}; payload ${payloadBytes()} bytes of JSON` +
       `${args.variants.length ? `; trials: ${args.variants.join(', ')}` : ''}\n`,
   );
   let run = 0;
   const ctx: BenchContext = {
     args,
     redis,
+    ...(postgres ? { postgres: postgres.url } : {}),
     size: (full, floor = 1) => Math.max(floor, Math.round(full * args.scale)),
     queueName: (tag) => `bench-${tag.replace(/[^a-z0-9]+/gi, '-')}-${++run}`,
     log: (line) => console.log(line),
@@ -63,14 +72,14 @@ async function main(args: BenchArgs): Promise<number> {
   const rows: RowResult[] = [];
   const trials: Record<string, TrialSamples> = {};
   try {
-    for (const scenario of SCENARIOS.filter((s) => args.only.length === 0 || args.only.includes(s.id))) {
+    for (const scenario of selected) {
       console.log(`${scenario.id}. ${scenario.title}`);
       const result = await runScenario(scenario, ctx);
       rows.push(...result.rows);
       trials[scenario.id] = result.samples;
     }
   } finally {
-    await redis.stop();
+    await stopServers();
   }
   const seconds = Math.round((Date.now() - started.getTime()) / 1000);
   const table = renderTable(rows);

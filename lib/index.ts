@@ -13,11 +13,14 @@ export { MessagioExecutionContext, type MessagioDeliveryArguments } from './list
 export { MESSAGIO_CLS_KEY } from './listeners/delivery-scope.js';
 export type { MessagioHeaders } from './message/message-headers.js';
 export type { MessagioPropagation } from './message/messagio-propagation.js';
+export { MessagioSchedule } from './listeners/messagio-schedule.decorator.js';
 export { MessageCenter, type MessageCenterSubscribeOptions } from './listeners/message-center.js';
 
 export { MessagioPublisher } from './delivery/messagio.publisher.js';
 export { MessagioReceipt, type WaitOptions, type MessagioOutcome } from './message/messagio-receipt.js';
 export { MessagioAdmin, type RetrySelection } from './delivery/messagio-admin.js';
+export { MessagioScheduler, type MessagioScheduleFactory } from './delivery/messagio-scheduler.js';
+export type { MessagioScheduleSpec, MessagioScheduleInfo } from './contract/schedule.types.js';
 export {
   MessagioObservers,
   type MessagioObserver,
@@ -38,7 +41,8 @@ export type { MemoryTransportOptions, MessagioMemoryOptions } from './transports
 export type { MessagioClock } from './transports/clock.js';
 export type { DeliveryState, DeliveryStatus } from './message/delivery-state.js';
 
-export type { FireOptions, FireManyOptions, FireReceipt } from './message/fire-options.js';
+export type { FireOptions, FireManyOptions, FireReceipt, MessagioDedupeOptions } from './message/fire-options.js';
+export type { MessagioBackendOption } from './transports/bullmq/bullmq-backend.js';
 export type { MessagioModuleOptions, MessagioModuleAsyncOptions } from './messagio-options.js';
 export type { MessagioWorkerOptions, MessagioTransportOption } from './transports/transport-module.options.js';
 export type {
@@ -69,3 +73,5 @@ export { MessagioClosedError } from './errors/messagio-closed.error.js';
 export { MessagioForbiddenError } from './errors/messagio-forbidden.error.js';
 export { MessagioStartupReportError } from './errors/messagio-startup-report.error.js';
 export { MessagioSnapshotError } from './errors/messagio-snapshot.error.js';
+export { MessagioUnknownScheduleError } from './errors/messagio-unknown-schedule.error.js';
+export { MessagioScheduleError } from './errors/messagio-schedule.error.js';

@@ -10,6 +10,7 @@ import { compileRoutes } from './listeners/queue-routing.js';
 import type { StartupReportModuleOptions, StartupReportSettings } from './listeners/startup-report.options.js';
 import { Messagio } from './message/messagio.js';
 import { MESSAGIO_QUEUE } from './messagio.constants.js';
+import type { MessagioBackendOption } from './transports/bullmq/bullmq-backend.js';
 import {
   DEFAULT_REMOVE_ON_COMPLETE,
   DEFAULT_REMOVE_ON_FAIL,
@@ -95,6 +96,11 @@ export function resolveMessagioOptions(options: MessagioModuleOptions = {}): Res
   for (const [name, settings] of Object.entries(options.queues ?? {})) {
     if (name === '' || name.includes(':')) throw new MessagioConfigurationError(`queues: a queue name must be non-empty and without ':', got ${JSON.stringify(name)}.`);
     if (settings?.concurrency !== undefined) positiveInt(settings.concurrency, `queues.${name}.concurrency`);
+    if (settings?.globalConcurrency !== undefined) positiveInt(settings.globalConcurrency, `queues.${name}.globalConcurrency`);
+    if (settings?.limiter !== undefined) {
+      positiveInt(settings.limiter?.max, `queues.${name}.limiter.max`);
+      positiveInt(settings.limiter?.duration, `queues.${name}.limiter.duration`);
+    }
     queues.set(name, { ...settings });
   }
   const workers = options.workers ?? [...queues.keys()];
@@ -112,6 +118,7 @@ export function resolveMessagioOptions(options: MessagioModuleOptions = {}): Res
       );
     }
   }
+  const postgres = resolvePostgres(options);
   const pipeline = resolvePipelineOptions(options);
   if (options.cls !== undefined && typeof options.cls !== 'boolean') {
     throw new MessagioConfigurationError(`cls must be true, false or left out (use nestjs-cls when the app has it), got ${JSON.stringify(options.cls)}.`);
@@ -139,6 +146,8 @@ export function resolveMessagioOptions(options: MessagioModuleOptions = {}): Res
     bullmq: {
       queueName,
       connection: options.connection,
+      postgres,
+      backend: postgres === undefined ? 'redis' : 'postgres',
       prefix: options.prefix,
       telemetry: options.telemetry,
       worker,
@@ -218,6 +227,37 @@ function resolveStartupReport({ messages = [], startupReport = 'warn' }: Startup
     throw new MessagioConfigurationError(`startupReport must be 'warn', 'strict' or 'off', got ${JSON.stringify(startupReport)}.`);
   }
   return { mode: startupReport, messages: [...messages], consumes };
+}
+
+/**
+ * The PostgreSQL connection of `backend: { postgres }`, checked: it replaces
+ * the Redis options, so giving those too is a mistake to report, not to ignore.
+ */
+function resolvePostgres(options: MessagioModuleOptions): MessagioBackendOption['postgres'] | undefined {
+  const backend = options.backend;
+  if (backend === undefined) return undefined;
+  const postgres = (backend as Partial<MessagioBackendOption> | null)?.postgres;
+  if (backend === null || typeof backend !== 'object' || Object.keys(backend).some((k) => k !== 'postgres') || postgres === undefined) {
+    throw new MessagioConfigurationError(
+      `backend must be { postgres: connection } (a connection string, a node-postgres pool config or a pg.Pool), got ${safeKeys(backend)}.`,
+    );
+  }
+  if (typeof postgres !== 'string' && (postgres === null || typeof postgres !== 'object')) {
+    throw new MessagioConfigurationError(`backend.postgres must be a connection string, a node-postgres pool config or a pg.Pool, got ${String(postgres)}.`);
+  }
+  if (options.connection !== undefined) {
+    throw new MessagioConfigurationError('connection (Redis) and backend.postgres cannot go together: the queues run on PostgreSQL, give only backend.postgres.');
+  }
+  if (options.prefix !== undefined) {
+    throw new MessagioConfigurationError(
+      "prefix namespaces Redis keys and does not apply to the PostgreSQL backend: give BullMQ's schema in backend.postgres instead ({ connectionString, schema }).",
+    );
+  }
+  return postgres;
+}
+
+function safeKeys(value: unknown): string {
+  return value !== null && typeof value === 'object' ? `{ ${Object.keys(value).join(', ')} }` : String(value);
 }
 
 function resolveWorker(worker: MessagioModuleOptions['worker']): false | ResolvedWorkerOptions {

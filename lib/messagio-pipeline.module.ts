@@ -5,6 +5,7 @@ import { MessagioDispatcher } from './delivery/dispatcher.js';
 import { MessagioAdmin } from './delivery/messagio-admin.js';
 import { MessagioObservers } from './delivery/messagio-observer.js';
 import { MessagioPublisher } from './delivery/messagio.publisher.js';
+import { MessagioScheduler } from './delivery/messagio-scheduler.js';
 import { ListenerRegistry } from './listeners/listener.registry.js';
 import { MessageCenter } from './listeners/message-center.js';
 import { MessagioContext } from './message/messagio-context.js';
@@ -15,7 +16,7 @@ import { deliveryProviders, listenerProviders, optionsProviders } from './messag
 /**
  * The path of a message, whatever carries it: options, registries,
  * discovery, publisher, sync transport, runner, dispatcher, fault reporter,
- * admin, lifecycle. Imported by the root module `MessagioModule.forRoot()`
+ * scheduler, admin, lifecycle. Imported by the root module `MessagioModule.forRoot()`
  * returns, by `MessagioModule` (the BullMQ transport) and by
  * `MessagioTestingModule`; the transport (MESSAGIO_TRANSPORT) comes from
  * whichever of them is in the app. Internal: apps import `MessagioModule.forRoot()`.
@@ -34,6 +35,7 @@ import { deliveryProviders, listenerProviders, optionsProviders } from './messag
     MessagioObservers,
     MessageCenter,
     MessagioAdmin,
+    MessagioScheduler,
     MessagioContext,
   ],
 })

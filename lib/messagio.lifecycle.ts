@@ -3,6 +3,7 @@ import type { DeliveryRunner } from './delivery/delivery.runner.js';
 import type { MessagioDispatcher } from './delivery/dispatcher.js';
 import type { MessagioObserver, MessagioObservers } from './delivery/messagio-observer.js';
 import type { MessagioPublisher } from './delivery/messagio.publisher.js';
+import type { MessagioScheduler } from './delivery/messagio-scheduler.js';
 import { pushDefaultPublisher, removeDefaultPublisher } from './message/default-publisher.js';
 import type { MessagioTransport } from './transports/messagio-transport.interface.js';
 
@@ -19,7 +20,8 @@ export interface LifecycleSettings {
 }
 
 /**
- * Starts consuming once every listener is discovered (module init is done),
+ * Starts consuming once every listener is discovered (module init is done)
+ * and the declared schedules are upserted,
  * and on `app.close()` stops taking work and waits for deliveries in flight
  * before the queue and its connections are closed. Listeners in flight keep
  * firing through this app until they finish.
@@ -31,6 +33,7 @@ export class MessagioLifecycle implements OnModuleInit, OnApplicationBootstrap, 
     private readonly runner: DeliveryRunner,
     private readonly observers: MessagioObservers,
     private readonly transport: MessagioTransport,
+    private readonly scheduler: MessagioScheduler,
     private readonly settings: LifecycleSettings,
   ) {}
 
@@ -49,8 +52,10 @@ export class MessagioLifecycle implements OnModuleInit, OnApplicationBootstrap, 
   async onApplicationBootstrap(): Promise<void> {
     // Listeners subscribed in other modules' onModuleInit are registered by now; strict fails here, before any job is taken.
     this.settings.report.run();
+    // Every instance upserts the declared schedules (idempotent), then consumes (their ticks included).
+    await this.scheduler.upsertDeclared();
     if (!this.settings.consumes) return;
-    await this.transport.start(this.runner.handle);
+    await this.transport.start(this.runner.handle, this.scheduler.tick);
   }
 
   async onModuleDestroy(): Promise<void> {

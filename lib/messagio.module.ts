@@ -1,29 +1,26 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { BullModule, getQueueToken, getSharedConfigToken } from '@nestjs/bullmq';
-import type { ConnectionOptions, Queue } from 'bullmq';
+import { getQueueToken, getSharedConfigToken } from '@nestjs/bullmq';
+import { SchemaMigrationRequiredError, type ConnectionOptions, type Queue } from 'bullmq';
 import { MessagioConfigurationError } from './errors/messagio-configuration.error.js';
 import type { MessagioEnvelope } from './message/envelope.js';
 import { MESSAGIO_QUEUE, MESSAGIO_RESOLVED_OPTIONS, MESSAGIO_TRANSPORT } from './messagio.constants.js';
 import type { MessagioModuleAsyncOptions, MessagioModuleOptions, ResolvedMessagioOptions } from './messagio-options.js';
 import { MessagioPipelineModule } from './messagio-pipeline.module.js';
 import { MessagioRootModule } from './messagio-root.module.js';
+import { createQueue } from './transports/bullmq/bullmq-backend.js';
 import { BullMqTransport } from './transports/bullmq/bullmq.transport.js';
-import type { BullMqQueueOptions } from './transports/bullmq/bullmq-transport.options.js';
+import type { BullMqQueueOptions, ResolvedBullMqOptions } from './transports/bullmq/bullmq-transport.options.js';
 
-// The queue, registered with @nestjs/bullmq under MESSAGIO_QUEUE: apps get it with
+// The default queue, under @nestjs/bullmq's token for MESSAGIO_QUEUE: apps get it with
 // @InjectQueue(MESSAGIO_QUEUE) and it reuses BullModule.forRoot()'s connection.
-// Its real BullMQ name comes from the options (`queueName`).
-const messagioQueueRegistration = BullModule.registerQueueAsync({
-  name: MESSAGIO_QUEUE,
-  imports: [MessagioPipelineModule],
-  useFactory: ({ bullmq }: ResolvedMessagioOptions, shared?: { connection?: ConnectionOptions }) => ({
-    name: bullmq.queueName,
-    connection: resolveConnection(bullmq.connection, shared?.connection),
-    ...(bullmq.prefix !== undefined ? { prefix: bullmq.prefix } : {}),
-    ...(bullmq.telemetry !== undefined ? { telemetry: bullmq.telemetry } : {}),
-  }),
+// Its real BullMQ name comes from the options (`queueName`). Made here rather than by
+// BullModule.registerQueue, which cannot give a queue another backend than Redis.
+const messagioQueueProvider: Provider = {
+  provide: getQueueToken(MESSAGIO_QUEUE),
+  useFactory: ({ bullmq }: ResolvedMessagioOptions, shared?: { connection?: ConnectionOptions }) =>
+    bullmq.backend === 'postgres' ? postgresQueue(bullmq) : redisQueue(bullmq, shared),
   inject: [MESSAGIO_RESOLVED_OPTIONS, { token: getSharedConfigToken(), optional: true }],
-});
+};
 
 const bullMqTransportProvider: Provider = {
   provide: MESSAGIO_TRANSPORT,
@@ -48,9 +45,9 @@ const bullMqTransportProvider: Provider = {
  */
 @Global()
 @Module({
-  imports: [MessagioPipelineModule, messagioQueueRegistration],
-  providers: [bullMqTransportProvider],
-  exports: [MESSAGIO_TRANSPORT, messagioQueueRegistration],
+  imports: [MessagioPipelineModule],
+  providers: [messagioQueueProvider, bullMqTransportProvider],
+  exports: [MESSAGIO_TRANSPORT, getQueueToken(MESSAGIO_QUEUE)],
 })
 export class MessagioModule {
   /**
@@ -71,6 +68,40 @@ export class MessagioModule {
   static forRootAsync(options: MessagioModuleAsyncOptions): DynamicModule {
     return MessagioRootModule.forRootAsync({ ...options, transportSlot: MessagioModule });
   }
+}
+
+function redisQueue(bullmq: ResolvedBullMqOptions, shared: { connection?: ConnectionOptions } | undefined): Queue<MessagioEnvelope> {
+  return createQueue('redis', bullmq.queueName, {
+    connection: resolveConnection(bullmq.connection, shared?.connection),
+    ...(bullmq.prefix !== undefined ? { prefix: bullmq.prefix } : {}),
+    ...(bullmq.telemetry !== undefined ? { telemetry: bullmq.telemetry } : {}),
+  });
+}
+
+/**
+ * The default queue on PostgreSQL, once its connection is ready: a schema that
+ * was never migrated fails bootstrap with what to do, not the first fire.
+ */
+async function postgresQueue(bullmq: ResolvedBullMqOptions): Promise<Queue<MessagioEnvelope>> {
+  const queue = createQueue('postgres', bullmq.queueName, {
+    connection: bullmq.postgres,
+    ...(bullmq.telemetry !== undefined ? { telemetry: bullmq.telemetry } : {}),
+  });
+  queue.on('error', () => undefined); // reported by the transport once it listens; until then, not a crash
+  try {
+    await queue.waitUntilReady();
+  } catch (error) {
+    await queue.close().catch(() => undefined);
+    if (error instanceof SchemaMigrationRequiredError) {
+      throw new MessagioConfigurationError(
+        `The PostgreSQL schema of the queues is not migrated (${error.message}). Run BullMQ's runMigrations() from a deployment step, ` +
+          'or let the app migrate at boot: backend: { postgres: { connectionString, migrate: true } }.',
+        { cause: error },
+      );
+    }
+    throw new MessagioConfigurationError(`MessagioModule could not reach PostgreSQL (backend.postgres): ${(error as Error).message}`, { cause: error });
+  }
+  return queue;
 }
 
 function resolveConnection(connection: BullMqQueueOptions['connection'], shared: ConnectionOptions | undefined): ConnectionOptions {

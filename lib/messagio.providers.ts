@@ -7,6 +7,8 @@ import { MessagioFaultReporter } from './delivery/fault.reporter.js';
 import { MessagioAdmin } from './delivery/messagio-admin.js';
 import { MessagioObservers } from './delivery/messagio-observer.js';
 import { MessagioPublisher } from './delivery/messagio.publisher.js';
+import { MessagioScheduler } from './delivery/messagio-scheduler.js';
+import { DeclaredSchedules } from './listeners/declared-schedules.js';
 import { ListenerContextCreator } from './listeners/listener-context.creator.js';
 import { ListenerMetadataAccessor } from './listeners/listener-metadata.accessor.js';
 import { ListenerRegistrar } from './listeners/listener.registrar.js';
@@ -83,6 +85,7 @@ export const listenerProviders: Provider[] = [
   },
   ListenerMetadataAccessor,
   ListenerContextCreator,
+  { provide: DeclaredSchedules, useFactory: () => new DeclaredSchedules() },
   MessagioExplorer,
   MessageCenter,
   {
@@ -92,7 +95,7 @@ export const listenerProviders: Provider[] = [
   },
 ];
 
-/** The path of a message: factory, publisher, sync transport, runner, dispatcher, fault reporter; and the admin. */
+/** The path of a message: factory, publisher, sync transport, runner, dispatcher, fault reporter; the scheduler and the admin. */
 export const deliveryProviders: Provider[] = [
   MessagioObservers,
   {
@@ -137,6 +140,12 @@ export const deliveryProviders: Provider[] = [
     inject: [MessagioDispatcher, MessagioFaultReporter, SyncTransport],
   },
   {
+    provide: MessagioScheduler,
+    useFactory: (publisher: MessagioPublisher, transport: MessagioTransport, faults: MessagioFaultReporter, declared: DeclaredSchedules) =>
+      new MessagioScheduler(publisher, transport, faults, declared),
+    inject: [MessagioPublisher, MESSAGIO_TRANSPORT, MessagioFaultReporter, DeclaredSchedules],
+  },
+  {
     provide: MessagioAdmin,
     useFactory: (listeners: ListenerRegistry, transport: MessagioTransport) => new MessagioAdmin(listeners, transport),
     inject: [ListenerRegistry, MESSAGIO_TRANSPORT],
@@ -149,15 +158,16 @@ export const deliveryProviders: Provider[] = [
       runner: DeliveryRunner,
       observers: MessagioObservers,
       transport: MessagioTransport,
+      scheduler: MessagioScheduler,
       o: ResolvedMessagioOptions,
       report: StartupReport,
-    ) => new MessagioLifecycle(publisher, dispatcher, runner, observers, transport, {
+    ) => new MessagioLifecycle(publisher, dispatcher, runner, observers, transport, scheduler, {
         observers: o.pipeline.observers,
         consumes: o.worker.enabled,
         connectTimeout: o.startup.connectTimeout,
         report,
       }),
-    inject: [MessagioPublisher, MessagioDispatcher, DeliveryRunner, MessagioObservers, MESSAGIO_TRANSPORT, RESOLVED, StartupReport],
+    inject: [MessagioPublisher, MessagioDispatcher, DeliveryRunner, MessagioObservers, MESSAGIO_TRANSPORT, MessagioScheduler, RESOLVED, StartupReport],
   },
   {
     // Injectable in request-scoped and durable listener providers: each delivery

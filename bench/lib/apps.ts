@@ -8,8 +8,10 @@ import { PROBE, Probe } from './listeners.js';
 import type { RedisTarget } from './redis.js';
 
 export interface MessagioAppOptions {
-  /** Redis to use; omit with `transport: 'memory'`. */
+  /** Redis to use; omit with `transport: 'memory'` or `postgres`. */
   redis?: RedisTarget;
+  /** A PostgreSQL connection string: the BullMQ transport on BullMQ's PostgreSQL backend instead of Redis. */
+  postgres?: string;
   queueName?: string;
   /** Concurrency of this process's worker; `false`: publish only. */
   concurrency: number | false;
@@ -36,8 +38,11 @@ class BenchAppModule {}
 
 export function messagioModule(options: MessagioAppOptions, probe: Probe): DynamicModule {
   const transport = options.transport ?? 'bullmq';
+  const store = options.postgres
+    ? { backend: { postgres: { connectionString: options.postgres, migrate: true } } }
+    : { connection: { host: options.redis!.host, port: options.redis!.port } };
   const messagio: MessagioModuleOptions = {
-    ...(transport === 'bullmq' ? { connection: { host: options.redis!.host, port: options.redis!.port } } : {}),
+    ...(transport === 'bullmq' ? store : {}),
     transport,
     queueName: options.queueName,
     worker: options.concurrency === false ? false : { concurrency: options.concurrency },

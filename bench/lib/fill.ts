@@ -7,9 +7,9 @@ import type { RedisTarget } from './redis.js';
 
 const FILL_BATCH = 1000;
 
-/** Fills `queueName` with `n` messagio deliveries, through a publish-only app. */
-export async function fillWithMessagio(redis: RedisTarget, queueName: string, n: number): Promise<void> {
-  const producer = await createMessagioApp({ redis, queueName, concurrency: false, validate: false, listeners: [OrderPlacedListener] });
+/** Fills `queueName` with `n` messagio deliveries, through a publish-only app (on PostgreSQL when given its URL). */
+export async function fillWithMessagio(redis: RedisTarget, queueName: string, n: number, postgres?: string): Promise<void> {
+  const producer = await createMessagioApp({ redis, postgres, queueName, concurrency: false, validate: false, listeners: [OrderPlacedListener] });
   try {
     for (let start = 0; start < n; start += FILL_BATCH) {
       const count = Math.min(FILL_BATCH, n - start);

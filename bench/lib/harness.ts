@@ -45,6 +45,8 @@ export interface RowSpec {
 export interface BenchContext {
   args: BenchArgs;
   redis: BenchRedis;
+  /** URL of the benchmark's PostgreSQL, when a scenario that needs it runs. */
+  postgres?: string;
   /** A size scaled by `--scale`, never below `floor`. */
   size(full: number, floor?: number): number;
   /** A queue name of its own for one trial run. */
@@ -55,6 +57,8 @@ export interface BenchContext {
 export interface Scenario {
   id: string;
   title: string;
+  /** Runs against a private PostgreSQL as well (started only when such a scenario runs). */
+  needsPostgres?: boolean;
   trials(ctx: BenchContext): Trial[];
   rows(ctx: BenchContext): RowSpec[];
 }

@@ -4,9 +4,13 @@ import type { ListenerRegistry } from '../listeners/listener.registry.js';
 import { FAULT_TYPE, MessagioFault } from '../message/messagio-fault.js';
 import { deliveryIdOf, splitDeliveryId } from '../message/delivery-id.js';
 import type { DeliveryAttempt, FailedOutcome } from '../contract/delivery.types.js';
+import type { ScheduleTick } from '../contract/schedule.types.js';
 import { fitFault, type MessagioFaultFields } from './fault-size.js';
 import { logSafe } from './log-safe.js';
 import type { MessagioPublisher } from './messagio.publisher.js';
+
+/** The `type` of the fault of a schedule tick that fired nothing. */
+export const SCHEDULE_FAULT_TYPE = 'messagio.schedule';
 
 /** Characters of unreadable data a fault carries in `raw`. */
 export const RAW_EXCERPT_LENGTH = 2048;
@@ -52,6 +56,32 @@ export class MessagioFaultReporter {
             `(messageId=${fields.messageId || '?'} deliveryId=${fields.deliveryId}): ${(error as Error)?.message}`,
         ),
       );
+    }
+  }
+
+  /**
+   * Reports a schedule tick that fired nothing: type `messagio.schedule`, the
+   * schedule id as `listener`, the tick's message id, its stored id as
+   * `deliveryId` (one fault per tick, however often it is reported).
+   */
+  async reportTick(tick: ScheduleTick, messageId: string, error: Error, poison: boolean): Promise<void> {
+    if (this.listeners.bindingsFor(FAULT_TYPE).length === 0) return;
+    const fields: MessagioFaultFields = {
+      type: SCHEDULE_FAULT_TYPE,
+      messageId,
+      traceId: randomUUID(),
+      listener: tick.schedule,
+      attempts: 1,
+      error: errorOf(error),
+      payload: { schedule: tick.schedule, at: new Date(tick.at).toISOString() },
+      poison,
+      deliveryId: tick.id ?? messageId,
+    };
+    try {
+      fitFault(fields, this.maxPayloadBytes);
+      await this.publisher.fireCausedBy(new MessagioFault(fields), { messageId: faultIdOf(fields, { attempt: 1, transport: '' }), traceId: fields.traceId }, messageId);
+    } catch (fireError) {
+      this.logger.error(logSafe(`Could not fire MessagioFault for the tick of schedule ${tick.schedule} (${messageId}): ${(fireError as Error)?.message}`));
     }
   }
 

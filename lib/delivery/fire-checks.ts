@@ -1,6 +1,7 @@
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import type { FireOptions } from '../message/fire-options.js';
 import { headersProblem } from '../message/message-headers.js';
+import { checkDedupe } from './fire-dedupe.js';
 import { checkFireId } from './fire-id.js';
 
 /** Throws `MessagioConfigurationError` for `fire()` / `fireMany()` options it cannot honour. */
@@ -17,6 +18,7 @@ export function checkFireOptions(options: FireOptions): void {
     const problem = headersProblem(options.headers);
     if (problem !== undefined) throw new MessagioConfigurationError(`fire() option headers ${problem}.`);
   }
+  if (options.dedupe !== undefined) checkDedupe(options.dedupe, options);
 }
 
 /** Throws `MessagioConfigurationError` unless `ids` gives each of `count` messages its own usable id. */

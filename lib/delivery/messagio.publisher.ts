@@ -5,13 +5,14 @@ import type { MessagioDispatchError } from '../errors/messagio-dispatch.error.js
 import { MessagioInvalidMessageError } from '../errors/messagio-invalid-message.error.js';
 import { MessagioNotInitializedError } from '../errors/messagio-not-initialized.error.js';
 import type { DeliveryState } from '../message/delivery-state.js';
-import type { FireManyOptions, FireOptions } from '../message/fire-options.js';
+import type { FireManyOptions, FireOptions, MessagioDedupeOptions } from '../message/fire-options.js';
 import { MessagioReceipt, type DeliveryInspector } from '../message/messagio-receipt.js';
 import type { Messagio } from '../message/messagio.js';
 import type { MessagioTransport } from '../transports/messagio-transport.interface.js';
 import type { SyncRun, SyncTransport } from '../transports/sync.transport.js';
 import type { DeliveryFactory, PreparedFire } from './delivery.factory.js';
 import { checkFireOptions, checkMessageIds } from './fire-checks.js';
+import { dedupeSpecOf } from './fire-dedupe.js';
 import type { MessagioObservers } from './messagio-observer.js';
 
 /**
@@ -48,6 +49,7 @@ export class MessagioPublisher {
       await this.sync.run(run);
       return receipt;
     }
+    if (options.dedupe !== undefined) return this.storedDeduplicated(prepared, options.dedupe);
     if (prepared.deliveries.length > 0) await this.transport.enqueue(prepared.deliveries);
     return this.stored(prepared);
   }
@@ -66,6 +68,9 @@ export class MessagioPublisher {
     checkFireOptions(options);
     if ((options as FireOptions).messageId !== undefined) {
       throw new MessagioConfigurationError('fireMany() cannot share one messageId between messages: give one per message with { messageIds: [...] }.');
+    }
+    if ((options as FireOptions).dedupe !== undefined) {
+      throw new MessagioConfigurationError('fireMany() does not deduplicate: fire each message with fire(message, { dedupe }).');
     }
     const ids = options.messageIds;
     if (ids !== undefined) checkMessageIds(ids, messages.length);
@@ -115,19 +120,34 @@ export class MessagioPublisher {
     return this.stored(prepared);
   }
 
-  private stored(prepared: PreparedFire, inspect = this.inspect): MessagioReceipt {
+  /**
+   * A `dedupe` fire: the transport stores its deliveries, or merges it into
+   * the message holding its key, in one decision for every listener.
+   */
+  private async storedDeduplicated(prepared: PreparedFire, dedupe: MessagioDedupeOptions): Promise<MessagioReceipt> {
+    if (!this.transport.enqueueDeduplicated) {
+      throw new MessagioConfigurationError(`The ${this.transport.name} transport cannot deduplicate (no enqueueDeduplicated()): fire without dedupe.`);
+    }
+    if (prepared.deliveries.length === 0) return this.stored(prepared);
+    const decision = await this.transport.enqueueDeduplicated(prepared.deliveries, dedupeSpecOf(prepared.type, dedupe));
+    return this.stored(prepared, this.inspect, decision.deduplicated ? decision.mergedInto : undefined);
+  }
+
+  /** The receipt of a fire; `mergedInto`: the message a deduplicated fire was merged into (it stored no envelope). */
+  private stored(prepared: PreparedFire, inspect = this.inspect, mergedInto?: string): MessagioReceipt {
     const receipt = new MessagioReceipt(
       prepared.messageId,
       prepared.traceId,
       prepared.deliveries.map((d) => d.envelope.listener),
       inspect,
+      mergedInto,
     );
     if (this.observers.active) {
       this.observers.emit('fired', {
         message: prepared.message,
         type: prepared.type,
         receipt,
-        envelopes: prepared.deliveries.map((d) => d.envelope),
+        envelopes: mergedInto === undefined ? prepared.deliveries.map((d) => d.envelope) : [],
         sync: inspect !== this.inspect,
         headers: prepared.headers,
       });

@@ -52,10 +52,12 @@ export class MessagioHealthIndicator {
   }
 
   /**
-   * `up` when Redis answers a PING within `timeout` and the workers of this
-   * process run (or it is publish-only, `worker: false`); `down` otherwise,
-   * with a `message` saying what is wrong. Details: `transport`, `queue`,
-   * `redis` (`'up' | 'down' | 'not used'`), `pingMs`, `workers`
+   * `up` when Redis answers a PING within `timeout` (on the PostgreSQL
+   * backend: a count of the queue's jobs) and the workers of this process run
+   * (or it is publish-only, `worker: false`); `down` otherwise, with a
+   * `message` saying what is wrong. Details: `transport`, `queue`, `redis`
+   * (`'up' | 'down' | 'not used'`), `postgres` (`'up' | 'down'`, PostgreSQL
+   * backend only), `pingMs`, `workers`
    * (`'running' | 'not running' | 'disabled' | 'not reported'`).
    */
   async isHealthy(key = 'messagio', { timeout = 1000 }: MessagioHealthCheckOptions = {}): Promise<HealthIndicatorResult> {
@@ -63,7 +65,20 @@ export class MessagioHealthIndicator {
     const problems: string[] = [];
     const details: Record<string, unknown> = { transport: this.transport.name };
 
-    if (this.queue) {
+    if (this.queue && !isRedis(this.queue)) {
+      // BullMQ's PostgreSQL backend has no PING: a count of the queue's jobs is the round trip.
+      details.queue = this.queue.name;
+      details.redis = 'not used';
+      const started = Date.now();
+      try {
+        await within(this.queue.getJobCounts('waiting'), timeout, () => `PostgreSQL did not answer within ${timeout} ms`);
+        details.postgres = 'up';
+        details.pingMs = Date.now() - started;
+      } catch (error) {
+        details.postgres = 'down';
+        problems.push(`PostgreSQL: ${(error as Error).message}`);
+      }
+    } else if (this.queue) {
       details.queue = this.queue.name;
       const started = Date.now();
       const connection: { client?: { status: string } } = {};
@@ -116,6 +131,11 @@ export class MessagioHealthIndicator {
     if (typeof transport.isRunning !== 'function') return 'not reported';
     return transport.isRunning() ? 'running' : 'not running';
   }
+}
+
+/** True when the queue runs on Redis (the PostgreSQL backend has no Redis client). */
+function isRedis(queue: Queue): boolean {
+  return (queue.getBackend() as { client?: unknown }).client !== undefined;
 }
 
 /** Resolves or rejects like `promise`, or rejects with `message()` after `ms`. */

@@ -36,6 +36,35 @@ export interface FireOptions {
    * @default the handled message's headers inside a listener, with `propagate.capture()`'s
    */
   headers?: MessagioHeaders;
+  /**
+   * Deduplication by key, one decision for the whole message (all its
+   * listeners): see `MessagioDedupeOptions`. Queued fires only (not `sync`,
+   * not `fireMany`).
+   */
+  dedupe?: MessagioDedupeOptions;
+}
+
+/**
+ * How a fire is deduplicated (docs/firing.md#deduplication). The key is
+ * scoped to the message type. While a message holds the key, a fire with the
+ * same key stores nothing: its receipt says `deduplicated` and which message
+ * it was `mergedInto`, and its `wait()` waits for that message.
+ * @publicApi
+ */
+export interface MessagioDedupeOptions {
+  /** Same rules as `messageId` (1 to 128 printable ASCII characters, no spaces, ':' or '|'). */
+  key: string;
+  /** Milliseconds: how long a message holds the key (throttle) or how long it waits for quiet (debounce). */
+  ttl?: number;
+  /**
+   * - `simple` (the default without `ttl`): dropped while the holding message
+   *   is pending, until every one of its deliveries has finished;
+   * - `throttle` (the default with `ttl`): dropped for `ttl` ms after the
+   *   holding message was fired, whatever its deliveries do;
+   * - `debounce` (needs `ttl`): merged into the holding message, which runs
+   *   `ttl` ms after the last fire, with the last fire's payload.
+   */
+  mode?: 'simple' | 'throttle' | 'debounce';
 }
 
 /**
@@ -43,7 +72,7 @@ export interface FireOptions {
  * message, and one idempotency key per message instead of `messageId`.
  * @publicApi
  */
-export interface FireManyOptions extends Omit<FireOptions, 'messageId'> {
+export interface FireManyOptions extends Omit<FireOptions, 'messageId' | 'dedupe'> {
   /**
    * Idempotency keys, one per message, in the same order (each follows the
    * rules of `messageId`; no two alike). A `fireMany` that rejected — its
@@ -64,4 +93,8 @@ export interface FireReceipt {
   traceId: string;
   /** Ids of the listeners a delivery was created for, in priority order. */
   listeners: string[];
+  /** A `dedupe` fire that stored nothing: the message `mergedInto` held its key. */
+  readonly deduplicated?: boolean;
+  /** Id of the message a deduplicated fire was merged into. */
+  readonly mergedInto?: string;
 }

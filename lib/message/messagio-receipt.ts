@@ -33,32 +33,44 @@ export class MessagioReceipt implements FireReceipt {
   // listeners } when logged or compared (and, unlike a non-enumerable property
   // set with defineProperty, costs nothing per fire).
   readonly #inspect: DeliveryInspector;
+  /** For a deduplicated fire: id of the message holding its key (set only then: other receipts log as before). */
+  declare readonly mergedInto?: string;
 
   constructor(
     readonly messageId: string,
     readonly traceId: string,
     readonly listeners: string[],
     inspect: DeliveryInspector,
+    mergedInto?: string,
   ) {
     this.#inspect = inspect;
+    if (mergedInto !== undefined) (this as { mergedInto?: string }).mergedInto = mergedInto;
+  }
+
+  /** True for a `dedupe` fire that stored nothing (see `mergedInto`). A getter: a receipt still logs as its ids. */
+  get deduplicated(): boolean {
+    return this.mergedInto !== undefined;
   }
 
   /**
    * Resolves when every delivery of this message has completed or failed for
    * good, with each listener's outcome. It reads the deliveries' own state
-   * (not a best-effort event stream), polling with a growing interval.
+   * (not a best-effort event stream), polling with a growing interval. A
+   * deduplicated fire waits for the message it was merged into (its
+   * `messageId` in the outcome).
    */
   async wait({ timeout = 30_000 }: WaitOptions = {}): Promise<MessagioOutcome> {
-    const ids = this.listeners.map((listener) => deliveryIdOf(this.messageId, listener));
+    const messageId = this.mergedInto ?? this.messageId;
+    const ids = this.listeners.map((listener) => deliveryIdOf(messageId, listener));
     const deadline = Date.now() + timeout;
     for (let pause = 5; ; pause = Math.min(pause * 2, 250)) {
       const deliveries = ids.length > 0 ? await this.#inspect(ids) : [];
       const pending = deliveries.filter((d) => !isFinished(d.status));
       if (pending.length === 0) {
-        return { messageId: this.messageId, ok: deliveries.every((d) => d.status === 'completed'), deliveries };
+        return { messageId, ok: deliveries.every((d) => d.status === 'completed'), deliveries };
       }
       const left = deadline - Date.now();
-      if (left <= 0) throw new MessagioTimeoutError(this.messageId, timeout, pending.map((d) => d.listener));
+      if (left <= 0) throw new MessagioTimeoutError(messageId, timeout, pending.map((d) => d.listener));
       await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
     }
   }

@@ -88,6 +88,18 @@ export class HarnessRecorder {
     }
   }
 
+  /**
+   * A debounced fire gave its payload to the pending message `messageId`: its
+   * deliveries not started yet are recorded with that payload (what their
+   * listeners will get). The fire itself is recorded from its `fired` event.
+   */
+  recordMerged(messageId: string, payload: Record<string, unknown>): void {
+    for (const [id, record] of this.deliveryRecords) {
+      if (record.messageId !== messageId || record.status !== 'queued') continue;
+      this.deliveryRecords.set(id, new MessagioDeliveryRecord({ ...record.envelope, payload }, this.types.classFor(record.type)));
+    }
+  }
+
   private addFired(envelope: MessagioMessageEnvelope, envelopes: readonly MessagioEnvelope[], sync: boolean, cls: MessagioClass | undefined): MessagioFiredRecord {
     const record = new MessagioFiredRecord(this.records.length, envelope, envelopes.map((e) => e.listener), sync, firedBy(), cls);
     this.records.push(record);

@@ -76,6 +76,7 @@ export class MessagioTestHarness implements OnModuleDestroy {
     transport.hooks = {
       beforeEnqueue: (deliveries) => this.recorder.recordEnqueued(deliveries),
       afterEnqueue: () => this.afterEnqueue(),
+      merged: (messageId, payload) => this.recorder.recordMerged(messageId, payload),
     };
     this.removeObserver = observers.add(this.recorder.observer);
   }
@@ -112,7 +113,9 @@ export class MessagioTestHarness implements OnModuleDestroy {
   /**
    * Moves the virtual clock forward by `ms`, running what falls due on the
    * way (and what that fires), but nothing due later: to test that a retry or
-   * a delayed message has not happened yet.
+   * a delayed message has not happened yet. Schedules tick on the way
+   * (`advance(24 * 3600_000)` runs 24 ticks of an hourly schedule); `drain()`
+   * alone does not move the clock to a schedule's next tick.
    */
   advance(ms: number, options: MessagioDrainOptions = {}): Promise<MessagioDrainSummary> {
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
@@ -238,6 +241,9 @@ export class MessagioTestHarness implements OnModuleDestroy {
           if (runaway) throw runaway;
           const next = clock.nextDue();
           if (next === undefined || (until !== undefined && next > until)) break;
+          // drain() runs what is pending and due: a schedule always has a next tick, so
+          // once no delivery waits on the clock it stops (advance() runs ticks up to its time).
+          if (until === undefined && next > clock.now() && this.transport.pending().scheduled === 0) break;
           clock.fireNext();
         }
       } finally {

@@ -78,7 +78,7 @@ export async function startPostgresServer(options: StartPostgresServerOptions = 
   };
   try {
     await exec('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-    const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+    const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
     await exec('pg_ctl', ['-D', data, '-o', settings, '-l', log, '-w', '-t', String(timeout), 'start']);
   } catch (error) {
     const output = existsSync(log) ? readFileSync(log, 'utf8').slice(-4000) : '';

@@ -1,5 +1,7 @@
 import { MessagioClosedError } from '../errors/messagio-closed.error.js';
-import type { Delivery, DeliveryCounts, DeliveryOutcome, FailedFilter } from '../contract/delivery.types.js';
+import type { DedupeDecision, DedupeSpec } from '../contract/dedupe.types.js';
+import type { Delivery, DeliveryCounts, FailedFilter } from '../contract/delivery.types.js';
+import type { MessagioScheduleInfo, StoredScheduleSpec, TickHandler } from '../contract/schedule.types.js';
 import type { DeliveryState } from '../message/delivery-state.js';
 import { MemoryTransport } from '../transports/memory/memory.transport.js';
 import type { DeliveryHandler, MessagioTransport } from '../transports/messagio-transport.interface.js';
@@ -11,6 +13,8 @@ export interface TestTransportHooks {
   beforeEnqueue?(deliveries: Delivery[]): void;
   /** After they are stored: `autoDrain` runs them here. */
   afterEnqueue?(): Promise<void>;
+  /** A debounced fire gave its payload to the pending message `messageId` (its deliveries run with it). */
+  merged?(messageId: string, payload: Record<string, unknown>): void;
 }
 
 /**
@@ -25,7 +29,9 @@ export class MessagioTestTransport implements MessagioTransport {
   hooks: TestTransportHooks = {};
   private inner: MemoryTransport;
   private handler: DeliveryHandler | undefined;
-  private readonly running = new Set<Promise<DeliveryOutcome>>();
+  private ticks: TickHandler | undefined;
+  /** Deliveries and schedule ticks running now: settle() waits for them. */
+  private readonly running = new Set<Promise<unknown>>();
   private released = false;
   private closed = false;
   /** close() finished (the deliveries in flight settled): enqueue refuses. */
@@ -47,9 +53,32 @@ export class MessagioTestTransport implements MessagioTransport {
     await this.hooks.afterEnqueue?.();
   }
 
-  async start(handler: DeliveryHandler): Promise<void> {
+  async start(handler: DeliveryHandler, ticks?: TickHandler): Promise<void> {
     this.handler = handler;
-    await this.inner.start(this.tracked);
+    this.ticks = ticks;
+    await this.inner.start(this.tracked, ticks && this.trackedTicks);
+  }
+
+  /** The memory transport's decision, recorded as a fire when its deliveries are stored. */
+  async enqueueDeduplicated(deliveries: Delivery[], dedupe: DedupeSpec): Promise<DedupeDecision> {
+    if (this.ended) throw new MessagioClosedError(this.name);
+    // Decided and stored synchronously, the fire recorded before its deliveries are stored.
+    const decision = this.inner.storeDeduplicated(deliveries, dedupe, (stored) => this.hooks.beforeEnqueue?.(stored));
+    if (decision.deduplicated && dedupe.mode === 'debounce' && deliveries[0]) this.hooks.merged?.(decision.mergedInto, deliveries[0].envelope.payload);
+    await this.hooks.afterEnqueue?.();
+    return decision;
+  }
+
+  upsertSchedule(id: string, spec: StoredScheduleSpec): Promise<void> {
+    return this.inner.upsertSchedule(id, spec);
+  }
+
+  removeSchedule(id: string): Promise<boolean> {
+    return this.inner.removeSchedule(id);
+  }
+
+  listSchedules(): Promise<MessagioScheduleInfo[]> {
+    return this.inner.listSchedules();
   }
 
   async close(): Promise<void> {
@@ -113,18 +142,27 @@ export class MessagioTestTransport implements MessagioTransport {
     }
   }
 
-  /** Drops everything stored and scheduled (between tests). Not while deliveries run. */
+  /**
+   * Drops everything stored and scheduled (between tests). Not while
+   * deliveries run. Schedules stay as they stand (they are the app's
+   * configuration, upserted at bootstrap): their next ticks are kept.
+   */
   clear(): void {
+    const previous = this.inner;
     this.clock.clear();
     this.inner = this.createInner();
+    previous.handOverSchedules(this.inner);
   }
 
-  private readonly tracked: DeliveryHandler = (data, attempt) => {
-    const run = this.handler!(data, { ...attempt, transport: this.name });
+  private readonly tracked: DeliveryHandler = (data, attempt) => this.track(this.handler!(data, { ...attempt, transport: this.name }));
+
+  private readonly trackedTicks: TickHandler = (tick) => this.track(this.ticks!(tick));
+
+  private track<T>(run: Promise<T>): Promise<T> {
     this.running.add(run);
     void run.finally(() => this.running.delete(run)).catch(() => undefined);
     return run;
-  };
+  }
 
   private createInner(): MemoryTransport {
     const inner = new MemoryTransport({
@@ -136,7 +174,7 @@ export class MessagioTestTransport implements MessagioTransport {
       clock: this.clock,
     });
     void inner.pause();
-    if (this.handler) void inner.start(this.tracked);
+    if (this.handler) void inner.start(this.tracked, this.ticks && this.trackedTicks);
     if (this.released) void inner.resume();
     return inner;
   }

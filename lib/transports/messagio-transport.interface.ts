@@ -1,4 +1,6 @@
+import type { DedupeDecision, DedupeSpec } from '../contract/dedupe.types.js';
 import type { Delivery, DeliveryAttempt, DeliveryCounts, DeliveryOutcome, FailedFilter } from '../contract/delivery.types.js';
+import type { MessagioScheduleInfo, StoredScheduleSpec, TickHandler } from '../contract/schedule.types.js';
 import type { DeliveryState } from '../message/delivery-state.js';
 
 /**
@@ -19,8 +21,11 @@ export interface MessagioTransport {
   readonly name: string;
   /** Stores deliveries (all in one round trip where the backend allows); resolves once stored. */
   enqueue(deliveries: Delivery[]): Promise<void>;
-  /** Starts consuming, after listener discovery. Not called on publish-only processes. */
-  start(handler: DeliveryHandler): Promise<void>;
+  /**
+   * Starts consuming, after listener discovery. Not called on publish-only
+   * processes. `ticks` runs the ticks of schedules (when the transport has them).
+   */
+  start(handler: DeliveryHandler, ticks?: TickHandler): Promise<void>;
   /** Stops taking work, waits for deliveries in flight, releases resources. */
   close(): Promise<void>;
   /**
@@ -50,4 +55,19 @@ export interface MessagioTransport {
   retryFailed?(filter: FailedFilter): Promise<string[]>;
   /** Optional (`MessagioAdmin`): deliveries by status. */
   counts?(): Promise<DeliveryCounts>;
+  /**
+   * Optional (`fire(msg, { dedupe })`): stores a message's deliveries unless
+   * the dedupe key is held by another message, in one decision for all of them.
+   */
+  enqueueDeduplicated?(deliveries: Delivery[], dedupe: DedupeSpec): Promise<DedupeDecision>;
+  /**
+   * Optional (`MessagioScheduler`): creates or replaces a schedule. The same id
+   * and spec again changes nothing; another spec replaces it. Its ticks run,
+   * once each across every process, through the `ticks` handler of `start`.
+   */
+  upsertSchedule?(id: string, spec: StoredScheduleSpec): Promise<void>;
+  /** Optional (`MessagioScheduler`): removes a schedule and its next tick; false when there was none. */
+  removeSchedule?(id: string): Promise<boolean>;
+  /** Optional (`MessagioScheduler`): the schedules stored. */
+  listSchedules?(): Promise<MessagioScheduleInfo[]>;
 }

@@ -20,17 +20,24 @@ describe('package', () => {
         'class-transformer',
         'class-validator',
         'nestjs-cls',
+        'pg',
         'reflect-metadata',
       ].sort(),
     );
+    // pg: only for the PostgreSQL backend (backend: { postgres }).
     expect(pkg.peerDependenciesMeta).toEqual({
       '@asyncapi/react-component': { optional: true },
       '@nestjs/terminus': { optional: true },
       'nestjs-cls': { optional: true },
+      pg: { optional: true },
     });
-    // The one dependency, loaded by the contracts entry only (see 'loads class-validator-jsonschema only from the contracts entry').
-    expect(pkg.dependencies).toEqual({ 'class-validator-jsonschema': '^5.2.0' });
     expect(pkg.bin).toEqual({ 'nestjs-messagio': './dist/cli/main.js' });
+  });
+
+  it('depends on class-validator-jsonschema (loaded by the contracts entry only) and on cron-parser, at the version BullMQ computes its schedules with', () => {
+    const bullmq = JSON.parse(readFileSync('node_modules/bullmq/package.json', 'utf8')) as { dependencies: Record<string, string> };
+    // See 'loads class-validator-jsonschema only from the contracts entry'.
+    expect(pkg.dependencies).toEqual({ 'class-validator-jsonschema': '^5.2.0', 'cron-parser': bullmq.dependencies['cron-parser'] });
   });
 
   // `import` gets the ESM build, `require` the CommonJS one (dist/cjs/), each with types of its own format.

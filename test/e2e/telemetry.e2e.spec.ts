@@ -26,11 +26,17 @@ class Traced {
   }
 }
 
-describe('OpenTelemetry', () => {
-  afterAll(() => provider.shutdown());
+// Over Redis, and over BullMQ's PostgreSQL backend (its telemetry is the same code, above the backend).
+describe.each(['bullmq', 'postgres'] as const)('OpenTelemetry (%s)', (transport) => {
+  afterAll(async () => {
+    if (transport === 'postgres') await provider.shutdown();
+  });
+  beforeEach(() => {
+    inListener.length = 0;
+  });
 
   it('carries the firing code’s trace to each listener: HTTP request → fire → each listener, one trace', async () => {
-    const app = await createApp({ providers: [Traced], telemetry: new BullMQOtel({ tracerName: 'messagio-test' }) });
+    const app = await createApp({ transport, providers: [Traced], telemetry: new BullMQOtel({ tracerName: 'messagio-test' }) });
     try {
       const { traceId, receipt } = await tracer.startActiveSpan('GET /orders/42', { kind: SpanKind.SERVER }, async (span) => {
         const receipt = await app.get(MessagioPublisher).fire(new PerformAction('traced', 42));

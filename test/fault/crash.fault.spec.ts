@@ -1,19 +1,22 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { postgresConnection } from '../support/postgres.js';
 import { redisConnection, uniqueQueue, eventually } from '../support/redis.js';
 import { builtPackage } from './support/dist.js';
 import { startWorker, scratch, report, type WorkerProcess } from './support/processes.js';
 import { createWorkApp, parseLog, Work } from './support/work.mjs';
 
-describe('fault injection: workers SIGKILLed at random', () => {
+// Over Redis, and over BullMQ's PostgreSQL backend (the same stalled-job recovery, by SQL).
+describe.each(['redis', 'postgres'] as const)('fault injection: workers SIGKILLed at random (%s)', (backend) => {
   it('2,000 messages while workers are killed and restarted: every delivery completes at least once, 0 lost', async () => {
     const lib = await builtPackage();
     const { port } = redisConnection();
     const queue = uniqueQueue('crash');
     const logs = scratch();
-    const env = { REDIS_PORT: String(port), QUEUE: queue, LOG_FILE: logs.file('work.log'), CONCURRENCY: '8' };
+    const store: Record<string, string> = backend === 'redis' ? { REDIS_PORT: String(port) } : { POSTGRES_URL: postgresConnection().connectionString! };
+    const env = { ...store, QUEUE: queue, LOG_FILE: logs.file('work.log'), CONCURRENCY: '8' };
     const workers: WorkerProcess[] = await Promise.all([startWorker(env), startWorker(env), startWorker(env)]);
     const publisher: INestApplicationContext = await createWorkApp({
-      connection: { host: '127.0.0.1', port },
+      ...(backend === 'redis' ? { connection: { host: '127.0.0.1', port } } : { backend: { postgres: postgresConnection() } }),
       queueName: queue,
       worker: false,
       removeOnComplete: false,
@@ -52,7 +55,7 @@ describe('fault injection: workers SIGKILLed at random', () => {
       const duplicates = [...done.values()].reduce((sum, runs) => sum + runs.length - 1, 0);
       // Deliveries a kill cut short: started more often than they finished.
       const interrupted = [...started].filter(([id, runs]) => runs.length > (done.get(id)?.length ?? 0)).length;
-      report('random SIGKILL', { sent: total, handled, duplicates, interrupted, lost: total - handled, failed: counts.failed, kills });
+      report(`random SIGKILL (${backend})`, { sent: total, handled, duplicates, interrupted, lost: total - handled, failed: counts.failed, kills });
       expect(interrupted).toBeGreaterThan(0); // the kills did hit work in flight
       expect(handled).toBe(total);
       expect(counts).toEqual({ queued: 0, delayed: 0, running: 0, completed: total, failed: 0 });

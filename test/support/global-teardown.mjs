@@ -1,3 +1,3 @@
 export default async function globalTeardown() {
-  await globalThis.__MESSAGIO_REDIS__?.stop();
+  await Promise.all([globalThis.__MESSAGIO_REDIS__?.stop(), globalThis.__MESSAGIO_POSTGRES__?.stop()]);
 }

@@ -9,13 +9,15 @@ import {
 } from '../../lib/index.js';
 import { MessagioTestHarness, MessagioTestingModule } from '../../lib/testing/index.js';
 import { queueOf } from '../support/jobs.js';
+import { postgresConnection } from '../support/postgres.js';
 import { redisConnection, uniqueQueue } from '../support/redis.js';
 import { CallLog, SCENARIOS, type Outcome, type Scenario } from './scenarios.js';
 
 // Proof that the harness is faithful: every scenario runs on the harness
 // (MessagioTestingModule, virtual clock, no Redis) and on the real BullMQ
-// transport (the redis-server of Jest's global setup), and each run must give
-// the scenario's expected outcome — so both give the same one.
+// transport, over the redis-server of Jest's global setup and over its
+// PostgreSQL (BullMQ's PostgreSQL backend), and each run must give the
+// scenario's expected outcome — so all give the same one.
 
 function line(type: string, listener: string, status: string, attempts: number, error: string | undefined): string {
   return `${type} ${listener}: ${status} after ${attempts}${status === 'failed' && error ? ` — ${error}` : ''}`;
@@ -62,8 +64,8 @@ async function onHarness(scenario: Scenario): Promise<Outcome> {
   }
 }
 
-/** On BullMQ: fire with the worker paused, resume, wait for every delivery, and read the jobs in Redis. */
-async function onBullMq(scenario: Scenario): Promise<Outcome> {
+/** On BullMQ (over Redis or PostgreSQL): fire with the worker paused, resume, wait for every delivery, and read the jobs stored. */
+async function onBullMq(scenario: Scenario, backend: 'redis' | 'postgres'): Promise<Outcome> {
   const fired: Array<{ type: string; receipt: MessagioReceipt; causationId: string | null }> = [];
   const observer = {
     fired: (event: MessagioFiredEvent) => {
@@ -75,7 +77,13 @@ async function onBullMq(scenario: Scenario): Promise<Outcome> {
     },
   };
   const app = await Test.createTestingModule({
-    imports: [MessagioModule.forRoot({ connection: redisConnection(), queueName: uniqueQueue('faithful'), observers: [observer] })],
+    imports: [
+      MessagioModule.forRoot({
+        ...(backend === 'redis' ? { connection: redisConnection() } : { backend: { postgres: postgresConnection() } }),
+        queueName: uniqueQueue('faithful'),
+        observers: [observer],
+      }),
+    ],
     providers: [CallLog, ...scenario.providers],
   }).compile();
   await app.init();
@@ -92,7 +100,8 @@ async function onBullMq(scenario: Scenario): Promise<Outcome> {
     const deliveries = new Map<string, string>();
     for (const { type, receipt } of fired) {
       for (const listener of receipt.listeners) {
-        const id = `${receipt.messageId}|${listener}`;
+        // A deduplicated fire stored nothing of its own: it is the message it was merged into.
+        const id = `${receipt.mergedInto ?? receipt.messageId}|${listener}`;
         const job = (await queue.getJob(id))!;
         const state = await job.getState();
         deliveries.set(id, line(type, listener, state, job.attemptsStarted, job.failedReason));
@@ -110,10 +119,12 @@ async function onBullMq(scenario: Scenario): Promise<Outcome> {
 }
 
 describe.each(SCENARIOS.map((s) => [s.name, s] as const))('%s', (_name, scenario) => {
-  it('gives the expected outcome on the harness and on BullMQ over redis-server', async () => {
+  it('gives the expected outcome on the harness, and on BullMQ over redis-server and over PostgreSQL', async () => {
     const harness = await onHarness(scenario);
-    const bullmq = await onBullMq(scenario);
+    const bullmq = await onBullMq(scenario, 'redis');
+    const postgres = await onBullMq(scenario, 'postgres');
     expect({ transport: 'harness', ...harness }).toEqual({ transport: 'harness', ...scenario.expected });
     expect({ transport: 'bullmq', ...bullmq }).toEqual({ transport: 'bullmq', ...scenario.expected });
+    expect({ transport: 'bullmq on postgres', ...postgres }).toEqual({ transport: 'bullmq on postgres', ...scenario.expected });
   });
 });

@@ -20,6 +20,7 @@ import {
   MessagioPublisher,
   MessagioType,
   OnMessagio,
+  type FireReceipt,
 } from '../../lib/index.js';
 import { FatalError, TransientError } from './fixtures.js';
 
@@ -258,19 +259,50 @@ class Enhanced {
   }
 }
 
+/** Headers as sorted JSON: PostgreSQL's jsonb does not keep the order of keys (docs/transports.md). */
+function sortedJson(headers: Readonly<Record<string, string>>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(headers).sort(([a], [b]) => a.localeCompare(b))));
+}
+
 @Injectable()
 class HeaderHops {
   constructor(private readonly log: CallLog) {}
   @OnMessagio(Job, { id: 'hop-1' }) async hop1(job: Job, ctx: MessagioContext) {
-    this.log.calls.push(`hop-1 ${JSON.stringify(ctx.headers)}`);
+    this.log.calls.push(`hop-1 ${sortedJson(ctx.headers)}`);
     await new Step(job.name).fire({ headers: { stage: 'two' } });
   }
   @OnMessagio(Step, { id: 'hop-2' }) async hop2(step: Step, ctx: MessagioContext) {
-    this.log.calls.push(`hop-2 ${JSON.stringify(ctx.headers)}`);
+    this.log.calls.push(`hop-2 ${sortedJson(ctx.headers)}`);
     await new Done(step.name).fire();
   }
   @OnMessagio(Done, { id: 'hop-3' }) hop3(_m: Done, ctx: MessagioContext) {
-    this.log.calls.push(`hop-3 ${JSON.stringify(ctx.headers)}`);
+    this.log.calls.push(`hop-3 ${sortedJson(ctx.headers)}`);
+  }
+}
+
+/** Three listeners of Job that log which payload they got: dedupe decides which message they see. */
+@Injectable()
+class DedupeListeners {
+  constructor(private readonly log: CallLog) {}
+  @OnMessagio(Job, { id: 'x', priority: 9 }) x(job: Job, ctx: MessagioContext) {
+    this.log.calls.push(`${ctx.listener}#${ctx.attempt} ${job.label()}`);
+  }
+  @OnMessagio(Job, { id: 'y' }) y(job: Job, ctx: MessagioContext) {
+    this.log.calls.push(`${ctx.listener}#${ctx.attempt} ${job.label()}`);
+  }
+  @OnMessagio(Job, { id: 'z', priority: 1 }) z(job: Job, ctx: MessagioContext) {
+    this.log.calls.push(`${ctx.listener}#${ctx.attempt} ${job.label()}`);
+  }
+}
+
+/** Fails the scenario (as a rejection `act` reports) unless the receipts merged as expected. */
+function expectMerged(receipts: readonly FireReceipt[], winners: number): void {
+  const stored = receipts.filter((r) => !r.deduplicated);
+  const ids = new Set(stored.map((r) => r.messageId));
+  if (stored.length !== winners || receipts.some((r) => r.deduplicated && !ids.has(r.mergedInto!))) {
+    const error = new Error(`receipts: ${JSON.stringify(receipts.map((r) => [r.messageId, r.mergedInto]))}`);
+    error.name = 'UnexpectedDedupe';
+    throw error;
   }
 }
 
@@ -453,6 +485,22 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'dedupe (simple): racing fires with one key make one message; each of its three listeners runs it once',
+    providers: [DedupeListeners],
+    ordered: false,
+    act: async (p) => {
+      const receipts = await Promise.all(Array.from({ length: 5 }, () => p.fire(new Job('race'), { dedupe: { key: 'race' } })));
+      expectMerged(receipts, 1);
+    },
+    expected: {
+      rejected: null,
+      calls: ['x#1 race/1', 'y#1 race/1', 'z#1 race/1'],
+      deliveries: ['faithful.job x: completed after 1', 'faithful.job y: completed after 1', 'faithful.job z: completed after 1'],
+      causes: [],
+      faults: [],
+    },
+  },
+  {
     name: 'headers: given at fire, inherited two hops, merged with those a listener adds',
     providers: [HeaderHops],
     ordered: true,
@@ -461,9 +509,52 @@ export const SCENARIOS: Scenario[] = [
     },
     expected: {
       rejected: null,
-      calls: ['hop-1 {"tenant":"acme"}', 'hop-2 {"tenant":"acme","stage":"two"}', 'hop-3 {"tenant":"acme","stage":"two"}'],
+      calls: ['hop-1 {"tenant":"acme"}', 'hop-2 {"stage":"two","tenant":"acme"}', 'hop-3 {"stage":"two","tenant":"acme"}'],
       deliveries: ['faithful.done hop-3: completed after 1', 'faithful.job hop-1: completed after 1', 'faithful.step hop-2: completed after 1'],
       causes: ['faithful.job → faithful.step', 'faithful.step → faithful.done'],
+      faults: [],
+    },
+  },
+  {
+    name: 'dedupe (throttle): fires within the ttl are merged into the first; another key is a message of its own',
+    providers: [DedupeListeners],
+    ordered: false,
+    act: async (p) => {
+      const a = [];
+      for (let size = 1; size <= 3; size++) a.push(await p.fire(new Job('a', size), { dedupe: { key: 'a', ttl: 60_000 } }));
+      const b = await p.fire(new Job('b', 9), { dedupe: { key: 'b', ttl: 60_000 } });
+      expectMerged([...a, b], 2);
+    },
+    expected: {
+      rejected: null,
+      calls: ['x#1 a/1', 'x#1 b/9', 'y#1 a/1', 'y#1 b/9', 'z#1 a/1', 'z#1 b/9'],
+      deliveries: [
+        'faithful.job x: completed after 1',
+        'faithful.job x: completed after 1',
+        'faithful.job y: completed after 1',
+        'faithful.job y: completed after 1',
+        'faithful.job z: completed after 1',
+        'faithful.job z: completed after 1',
+      ],
+      causes: [],
+      faults: [],
+    },
+  },
+  {
+    name: 'dedupe (debounce): later fires merge into the pending message, which runs once, with the last payload',
+    providers: [DedupeListeners],
+    ordered: false,
+    act: async (p) => {
+      const receipts = [];
+      for (let size = 1; size <= 3; size++) receipts.push(await p.fire(new Job('d', size), { dedupe: { key: 'd', ttl: 300, mode: 'debounce' } }));
+      expectMerged(receipts, 1);
+      if (receipts[0]!.deduplicated) throw new Error('the first fire of a window holds it');
+    },
+    expected: {
+      rejected: null,
+      calls: ['x#1 d/3', 'y#1 d/3', 'z#1 d/3'],
+      deliveries: ['faithful.job x: completed after 1', 'faithful.job y: completed after 1', 'faithful.job z: completed after 1'],
+      causes: [],
       faults: [],
     },
   },

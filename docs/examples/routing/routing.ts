@@ -32,3 +32,29 @@ export class Mailer {
   }
 }
 // #endregion
+
+// #region limits
+@Injectable()
+export class Notifications {
+  // Only this listener is held to the mail provider's quota: its own queue carries the limits.
+  @OnMessagio(PasswordReset, { queue: 'mail' })
+  mail(reset: PasswordReset) {
+    console.log(`mail ${reset.email}`);
+  }
+
+  // Another listener of the same message, on the default queue: never held back by the mail quota.
+  @OnMessagio(PasswordReset)
+  audit(reset: PasswordReset) {
+    console.log(`audit ${reset.email}`);
+  }
+}
+
+MessagioModule.forRoot({
+  connection: { host: 'localhost', port: 6379 },
+  queues: {
+    // At most 5 starts a second across every process, at most 2 running at once across every
+    // process, and 2 at once in this one.
+    mail: { limiter: { max: 5, duration: 1000 }, globalConcurrency: 2, concurrency: 2 },
+  },
+});
+// #endregion

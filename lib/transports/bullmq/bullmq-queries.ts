@@ -3,7 +3,9 @@ import { matchesFailedFilter, type DeliveryCounts, type FailedFilter } from '../
 import { splitDeliveryId } from '../../message/delivery-id.js';
 import { unknownState, type DeliveryState, type DeliveryStatus } from '../../message/delivery-state.js';
 import type { MessagioEnvelope } from '../../message/envelope.js';
+import { DEDUPE_JOB, gateIdOf, stateFromGate } from './bullmq-dedupe.js';
 import { cycleOf } from './bullmq-job.js';
+import { SCHEDULE_JOB } from './bullmq-schedules.js';
 
 /** Failed jobs read at a time by `failed` and `retryFailed`: bounded memory however many there are. */
 const FAILED_PAGE = 200;
@@ -24,12 +26,27 @@ const STATUS: Record<JobState | 'unknown', DeliveryStatus> = {
  * delivery states, failed deliveries, retries and counts, over every queue.
  */
 export class BullMqQueries {
-  constructor(private readonly queues: ReadonlyMap<string, Queue<MessagioEnvelope>>) {}
+  /** The default queue: it holds the gates of deduplicated messages. */
+  private readonly defaultQueue: Queue<MessagioEnvelope>;
 
-  async inspect(deliveryIds: string[]): Promise<DeliveryState[]> {
+  constructor(private readonly queues: ReadonlyMap<string, Queue<MessagioEnvelope>>) {
+    this.defaultQueue = queues.values().next().value!;
+  }
+
+  /**
+   * The deliveries' states. A delivery not stored yet whose message waits in
+   * a dedupe gate (bullmq-dedupe.ts) has the gate's state, unless `gates` is false.
+   */
+  async inspect(deliveryIds: string[], gates = true): Promise<DeliveryState[]> {
     return Promise.all(
       deliveryIds.map(async (id) => {
-        const found = await this.findJob(id);
+        let found = await this.findJob(id);
+        if (!found && gates) {
+          const gated = await this.gateState(id);
+          if (gated) return gated;
+          // A gate that finished stored its deliveries first: one missed above is there now, unless removed.
+          found = await this.findJob(id);
+        }
         if (!found) return unknownState(id);
         const state = await found.getState();
         // Read the job again once it is finished: the first read may predate its last attempt.
@@ -47,7 +64,7 @@ export class BullMqQueries {
       for (let start = 0; found.length < limit; start += page) {
         const jobs = (await q.getFailed(start, start + page - 1)) as Job<MessagioEnvelope>[];
         for (const job of jobs) {
-          if (!job) continue;
+          if (!job || isInternal(job)) continue;
           if (!matchesFailedFilter(filter, job.data?.type, job.data?.listener)) continue;
           found.push(toState(job, 'failed'));
           if (found.length >= limit) break;
@@ -82,7 +99,7 @@ export class BullMqQueries {
         const jobs = (await q.getFailed(start, start + FAILED_PAGE - 1)) as Array<Job<MessagioEnvelope> | undefined>;
         const chosen = jobs.filter(
           (job): job is Job<MessagioEnvelope> =>
-            !!job?.id && !done.has(job.id) && matchesFailedFilter(filter, job.data?.type, job.data?.listener),
+            !!job?.id && !isInternal(job) && !done.has(job.id) && matchesFailedFilter(filter, job.data?.type, job.data?.listener),
         );
         for (const job of chosen) done.add(job.id!);
         const ok = await Promise.all(chosen.map((job) => this.retryJob(job)));
@@ -107,6 +124,14 @@ export class BullMqQueries {
       total.failed += c.failed ?? 0;
     }
     return total;
+  }
+
+  /** The state a delivery not stored yet takes from its message's dedupe gate, if the gate still holds it. */
+  private async gateState(id: string): Promise<DeliveryState | undefined> {
+    const { messageId, listener } = splitDeliveryId(id);
+    const gate = await this.defaultQueue.getJob(gateIdOf(messageId));
+    if (!gate) return undefined;
+    return stateFromGate(id, messageId, listener, gate as Job, await gate.getState());
   }
 
   /** A delivery's job and its queue, in whichever queue its listener is routed to. */
@@ -140,6 +165,11 @@ export class BullMqQueries {
       return false;
     }
   }
+}
+
+/** A schedule tick or a dedupe gate: jobs of the default queue that are not deliveries. */
+function isInternal(job: Job): boolean {
+  return job.name === SCHEDULE_JOB || job.name === DEDUPE_JOB;
 }
 
 function toState(job: Job<MessagioEnvelope>, state: JobState | 'unknown'): DeliveryState {

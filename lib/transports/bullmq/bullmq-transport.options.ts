@@ -1,5 +1,6 @@
 import type { ConnectionOptions, KeepJobs, Telemetry } from 'bullmq';
 import type { ResolvedWorkerOptions } from '../transport-module.options.js';
+import type { BackendKind, MessagioBackendOption } from './bullmq-backend.js';
 
 /** Settings of one named queue's workers (BullMQ). */
 export interface MessagioQueueOptions {
@@ -8,8 +9,18 @@ export interface MessagioQueueOptions {
    * @default the `worker.concurrency`
    */
   concurrency?: number;
-  /** BullMQ rate limiter of this queue's workers, e.g. `{ max: 100, duration: 1000 }`. */
+  /**
+   * BullMQ rate limiter of this queue, e.g. `{ max: 100, duration: 1000 }`: at
+   * most `max` deliveries start per `duration` ms, across every process that
+   * consumes the queue (BullMQ counts them in Redis, or PostgreSQL).
+   */
   limiter?: { max: number; duration: number };
+  /**
+   * Most deliveries of this queue running at once across every process (BullMQ's
+   * global concurrency, set by each consuming process when it starts; `concurrency`
+   * is per process). To lift it later, call `removeGlobalConcurrency()` on the queue.
+   */
+  globalConcurrency?: number;
 }
 
 /** The module options the BullMQ transport and its queue read. */
@@ -19,6 +30,13 @@ export interface BullMqTransportModuleOptions {
    * @default the connection of `BullModule.forRoot()` when the app has one
    */
   connection?: ConnectionOptions | string;
+  /**
+   * Where BullMQ keeps the queues: `{ postgres: connection }` runs every queue
+   * and worker on BullMQ 6's PostgreSQL backend instead of Redis (then no
+   * `connection` and no `prefix`: see docs/transports.md#postgresql).
+   * @default Redis, through `connection`
+   */
+  backend?: MessagioBackendOption;
   /**
    * BullMQ queue name.
    * @default 'messagio'
@@ -79,6 +97,8 @@ export interface BullMqTransportOptions {
   workers?: string[];
   /** BullMQ telemetry (e.g. `new BullMQOtel('app')`), given to every queue and worker. */
   telemetry?: Telemetry;
+  /** The backend every queue and worker runs on. @default 'redis' */
+  backend?: BackendKind;
   removeOnComplete: boolean | number | KeepJobs;
   removeOnFail: boolean | number | KeepJobs;
   /** Milliseconds `enqueue` may take before it rejects with `MessagioUnavailableError`. */
@@ -91,6 +111,8 @@ export interface BullMqTransportOptions {
 export interface BullMqQueueOptions {
   queueName: string;
   connection: ConnectionOptions | string | undefined;
+  /** The PostgreSQL connection, when the queues run on PostgreSQL. */
+  postgres: MessagioBackendOption['postgres'] | undefined;
   prefix: string | undefined;
   telemetry: Telemetry | undefined;
 }

@@ -1,14 +1,19 @@
 import { Logger } from '@nestjs/common';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, type Job, type Queue, type Worker } from 'bullmq';
+import type { DedupeDecision, DedupeSpec } from '../../contract/dedupe.types.js';
 import type { Delivery, DeliveryCounts, FailedFilter } from '../../contract/delivery.types.js';
+import type { MessagioScheduleInfo, StoredScheduleSpec, TickHandler } from '../../contract/schedule.types.js';
 import { MessagioClosedError } from '../../errors/messagio-closed.error.js';
 import { MessagioUnavailableError } from '../../errors/messagio-unavailable.error.js';
 import type { DeliveryState } from '../../message/delivery-state.js';
 import type { MessagioEnvelope } from '../../message/envelope.js';
 import type { DeliveryHandler, MessagioTransport } from '../messagio-transport.interface.js';
 import { settleWithin } from '../settle-within.js';
+import { checkStorableInPostgres, createQueue, createWorker, type BackendKind } from './bullmq-backend.js';
+import { DEDUPE_JOB, runGate, storeGate, type GateHost } from './bullmq-dedupe.js';
 import { cycleOf, jobError, jobOptions } from './bullmq-job.js';
 import { BullMqQueries } from './bullmq-queries.js';
+import { BullMqSchedules, isTickJob, runTick } from './bullmq-schedules.js';
 import type { BullMqTransportOptions } from './bullmq-transport.options.js';
 import { PublishDeadline } from './publish-deadline.js';
 import { redisAddressOf } from './redis-address.js';
@@ -17,9 +22,11 @@ import { RedisConnectionState } from './redis-connection-state.js';
 /**
  * Deliveries as BullMQ jobs: one job per (message, listener), job id
  * `messageId|listenerId`, data = the envelope, BullMQ priority and backoff from
- * the listener's options. The queue is the one registered with
- * `@nestjs/bullmq` (so `@InjectQueue` and dashboards see it); the worker is
- * ours, started after discovery.
+ * the listener's options. The default queue is the one provided under
+ * `@nestjs/bullmq`'s token (so `@InjectQueue` and dashboards see it); the
+ * workers are ours, started after discovery. Redis, or PostgreSQL with the
+ * `backend` option. The default queue also carries the ticks of schedules and
+ * the gates of deduplicated fires (bullmq-schedules.ts, bullmq-dedupe.ts).
  */
 export class BullMqTransport implements MessagioTransport {
   readonly name = 'bullmq';
@@ -36,6 +43,10 @@ export class BullMqTransport implements MessagioTransport {
   private readonly running = new Set<Promise<unknown>>();
   private readonly deadline: PublishDeadline;
   private readonly queries: BullMqQueries;
+  private readonly schedules: BullMqSchedules;
+  private readonly gates: GateHost;
+  private readonly backend: BackendKind;
+  private ticks: TickHandler | undefined;
   /** The queues are closed (or closing, after the listeners in flight finished): enqueue refuses. */
   private ended = false;
 
@@ -44,20 +55,30 @@ export class BullMqTransport implements MessagioTransport {
     private readonly options: BullMqTransportOptions,
   ) {
     this.queues.set(queue.name, queue);
+    this.backend = options.backend ?? 'redis';
     const { connection, prefix } = queue.opts as { connection: never; prefix?: string };
     for (const name of options.queues?.keys() ?? []) {
       if (this.queues.has(name)) continue;
-      // Extra queues share the default queue's connection settings, prefix and telemetry.
-      this.queues.set(name, new Queue<MessagioEnvelope>(name, { connection, prefix, telemetry: options.telemetry }));
+      // Extra queues share the default queue's backend, connection settings, prefix and telemetry.
+      this.queues.set(name, createQueue(this.backend, name, { connection, prefix, telemetry: options.telemetry }));
     }
-    this.address = redisAddressOf(connection);
+    // PostgreSQL: BullMQ's pool fails a query it cannot run; Redis: each queue's connection is followed.
+    this.address = this.backend === 'redis' ? redisAddressOf(connection) : 'PostgreSQL';
     for (const q of this.queues.values()) {
       // Without a listener BullMQ prints every connection error raw to the console.
       q.on('error', (error) => this.logRedisError('queue', error));
-      this.connections.set(q, new RedisConnectionState(q.getBackend(), this.address));
+      if (this.backend === 'redis') this.connections.set(q, new RedisConnectionState(q.getBackend(), this.address));
     }
-    this.deadline = new PublishDeadline(options.publishTimeout);
+    this.deadline = new PublishDeadline(options.publishTimeout, this.backend === 'postgres' ? 'PostgreSQL' : 'Redis');
     this.queries = new BullMqQueries(this.queues);
+    this.schedules = new BullMqSchedules(queue, options);
+    this.gates = {
+      queue,
+      removeOnComplete: options.removeOnComplete,
+      removeOnFail: options.removeOnFail,
+      store: (deliveries) => this.store(deliveries),
+      states: (ids) => this.queries.inspect(ids, false),
+    };
   }
 
   async enqueue(deliveries: Delivery[]): Promise<void> {
@@ -68,50 +89,42 @@ export class BullMqTransport implements MessagioTransport {
     // connection known to be down (never connected and failing, or lost)
     // refuses at once, saying where and why; one still being made for the
     // first time is waited for, within publishTimeout, until it is ready or fails.
+    if (this.backend === 'postgres') checkStorableInPostgres(deliveries);
     if (deliveries.length === 1) {
       const d = deliveries[0]!;
       const queue = this.queueOf(d);
-      const connection = this.connections.get(queue)!;
-      const refused = connection.refusal();
+      const connection = this.connections.get(queue);
+      const refused = connection?.refusal();
       if (refused) throw refused;
-      await this.deadline.within(async () => {
-        if (!connection.isReady) await connection.connected();
-        await queue.add(d.envelope.type, d.envelope, jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail));
-      }, connection);
+      const options = jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail);
+      await this.deadline.within(
+        connection === undefined || connection.isReady
+          ? () => queue.add(d.envelope.type, d.envelope, options)
+          : () => connection.connected().then(() => queue.add(d.envelope.type, d.envelope, options)),
+        connection,
+      );
       return;
     }
-    // addBulk stores a queue's jobs in one MULTI: one round trip per queue.
-    const byQueue = new Map<Queue<MessagioEnvelope>, Delivery[]>();
-    for (const d of deliveries) {
-      const q = this.queueOf(d);
-      const list = byQueue.get(q);
-      if (list) list.push(d); // not a copy per delivery: fireMany of n would copy n²/2 entries
-      else byQueue.set(q, [d]);
-    }
-    const connections = [...byQueue.keys()].map((q) => this.connections.get(q)!);
+    const byQueue = this.byQueue(deliveries);
+    const connections = [...byQueue.keys()].flatMap((q) => this.connections.get(q) ?? []);
     for (const connection of connections) {
       const refused = connection.refusal();
       if (refused) throw refused;
     }
     await this.deadline.within(async () => {
       for (const connection of connections) if (!connection.isReady) await connection.connected();
-      const stores = [...byQueue].map(([q, list]) => q.addBulk(list.map((d) => ({ name: d.envelope.type, data: d.envelope, opts: jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail) }))));
-      // Every queue's store has ended before fire() rejects: what it says is then true.
-      const results = await Promise.allSettled(stores);
-      const refused = [...byQueue.keys()].flatMap((q, i) => {
-        const result = results[i]!;
-        return result.status === 'rejected' ? [{ queue: q.name, error: result.reason as Error }] : [];
-      });
-      if (refused.length > 0) throw partlyStored(refused, byQueue.size, this.address);
-    }, connections[0]!);
+      await this.storeBulk(byQueue);
+    }, connections[0]);
   }
 
   /**
    * `failFast`: resolves once every queue's connection is ready; rejects with
    * `MessagioUnavailableError` at the first connection error (ECONNREFUSED,
-   * NOAUTH, WRONGPASS...), or when not connected within `timeout` ms.
+   * NOAUTH, WRONGPASS...), or when not connected within `timeout` ms. On the
+   * PostgreSQL backend: a query through the default queue's pool.
    */
   async waitUntilReady(timeout: number): Promise<void> {
+    if (this.backend === 'postgres') return this.postgresReady(timeout);
     const connections = [...this.connections.values()];
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)));
@@ -132,14 +145,95 @@ export class BullMqTransport implements MessagioTransport {
     }
   }
 
-  async start(handler: DeliveryHandler): Promise<void> {
+  /** failFast on PostgreSQL: the queue answers a count within `timeout` ms. */
+  private async postgresReady(timeout: number): Promise<void> {
+    const counting = this.queue.getJobCounts('waiting');
+    const refused = (why: string, cause?: unknown) =>
+      new MessagioUnavailableError(`PostgreSQL cannot be used (${why}), and failFast is true: app.init() fails. Check backend.postgres and that PostgreSQL is running.`, {
+        cause,
+      });
+    if ((await settleWithin(counting, timeout)) === 'timeout') throw refused(`no answer within ${timeout} ms (connectTimeout)`);
+    await counting.catch((error: unknown) => {
+      throw refused((error as Error)?.message ?? String(error), error);
+    });
+  }
+
+
+  /** A deduplicated fire: its gate, stored with BullMQ's deduplication (bullmq-dedupe.ts). */
+  async enqueueDeduplicated(deliveries: Delivery[], dedupe: DedupeSpec): Promise<DedupeDecision> {
+    if (this.ended) throw new MessagioClosedError(this.name);
+    let decision: DedupeDecision = { deduplicated: false };
+    await this.deadline.within(async () => {
+      await this.connected();
+      if (this.backend === 'postgres') checkStorableInPostgres(deliveries);
+      decision = await storeGate(this.gates, deliveries, dedupe);
+    });
+    return decision;
+  }
+
+  upsertSchedule(id: string, spec: StoredScheduleSpec): Promise<void> {
+    if (this.ended) return Promise.reject(new MessagioClosedError(this.name));
+    return this.schedules.upsert(id, spec);
+  }
+
+  removeSchedule(id: string): Promise<boolean> {
+    return this.schedules.remove(id);
+  }
+
+  listSchedules(): Promise<MessagioScheduleInfo[]> {
+    return this.schedules.list();
+  }
+
+  /** enqueue's check, for the other stores: the default queue's Redis connection is ready, or becomes so (refused at once when known down). */
+  private connected(): Promise<void> {
+    const connection = this.connections.get(this.queue);
+    return connection === undefined || connection.isReady ? Promise.resolve() : connection.connected();
+  }
+
+  /** Stores deliveries, one job each in its queue, one round trip per queue (no async frame of its own for one delivery). */
+  private store(deliveries: Delivery[]): Promise<unknown> {
+    if (deliveries.length === 1) {
+      const d = deliveries[0]!;
+      return this.queueOf(d).add(d.envelope.type, d.envelope, jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail));
+    }
+    return this.storeBulk(this.byQueue(deliveries));
+  }
+
+  /** Deliveries grouped by their queue, in order. */
+  private byQueue(deliveries: Delivery[]): Map<Queue<MessagioEnvelope>, Delivery[]> {
+    const byQueue = new Map<Queue<MessagioEnvelope>, Delivery[]>();
+    for (const d of deliveries) {
+      const q = this.queueOf(d);
+      const list = byQueue.get(q);
+      if (list) list.push(d); // not a copy per delivery: fireMany of n would copy n²/2 entries
+      else byQueue.set(q, [d]);
+    }
+    return byQueue;
+  }
+
+  /** addBulk stores a queue's jobs in one MULTI: one round trip per queue. */
+  private async storeBulk(byQueue: Map<Queue<MessagioEnvelope>, Delivery[]>): Promise<void> {
+    const stores = [...byQueue].map(([q, list]) => q.addBulk(list.map((d) => ({ name: d.envelope.type, data: d.envelope, opts: jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail) }))));
+    // Every queue's store has ended before fire() rejects: what it says is then true.
+    const results = await Promise.allSettled(stores);
+    const refused = [...byQueue.keys()].flatMap((q, i) => {
+      const result = results[i]!;
+      return result.status === 'rejected' ? [{ queue: q.name, error: result.reason as Error }] : [];
+    });
+    if (refused.length > 0) throw partlyStored(refused, byQueue.size, this.backend, this.address);
+  }
+
+  async start(handler: DeliveryHandler, ticks?: TickHandler): Promise<void> {
     const settings = this.options.worker;
     if (!settings || this.workers.length > 0) return;
+    this.ticks = ticks;
     const { connection, prefix } = this.queue.opts as { connection: never; prefix?: string };
     for (const name of this.options.workers ?? [...this.queues.keys()]) {
       const own = this.options.queues?.get(name) ?? {};
+      // Stored with the queue: every consuming process sets the same value, the last one wins.
+      if (own.globalConcurrency !== undefined) await this.queues.get(name)!.setGlobalConcurrency(own.globalConcurrency);
       const entry = { worker: undefined as unknown as Worker<MessagioEnvelope>, ready: false };
-      const worker = new Worker<MessagioEnvelope>(name, (job) => ((entry.ready = true), this.process(job, handler)), {
+      const worker = createWorker(this.backend, name, (job, token) => ((entry.ready = true), this.process(job, handler, token)), {
         connection,
         prefix,
         concurrency: own.concurrency ?? settings.concurrency,
@@ -199,6 +293,11 @@ export class BullMqTransport implements MessagioTransport {
     // does not always wait for jobs its loop has already handed to the processor.
     await settleWithin(worker.pause(true), 1000);
     await settleWithin(this.drained(), deadline - Date.now());
+    // BullMQ's PostgreSQL backend names its LISTEN connection as it connects: closed before,
+    // that connection would outlive the worker. Let it connect first (bounded: the server may be gone).
+    if (!ready && this.backend === 'postgres') {
+      await settleWithin(worker.waitUntilReady().then(() => (ready = true)), 2000);
+    }
     // A worker that never connected has nothing in flight: no need to wait for it.
     const closing = worker.close(!ready);
     if ((await settleWithin(closing, Math.max(deadline - Date.now(), 1000))) === 'timeout') {
@@ -240,7 +339,10 @@ export class BullMqTransport implements MessagioTransport {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
-  private async process(job: Job<MessagioEnvelope>, handler: DeliveryHandler): Promise<void> {
+  private async process(job: Job<MessagioEnvelope>, handler: DeliveryHandler, token?: string): Promise<void> {
+    // The default queue also carries schedule ticks and dedupe gates: not deliveries.
+    if (job.name === DEDUPE_JOB && job.queueName === this.queue.name) return runGate(this.gates, job as Job, token);
+    if (isTickJob(job as Job) && job.queueName === this.queue.name) return runTick(job as Job, this.ticks);
     const run = handler(job.data, { attempt: job.attemptsMade + 1, transport: this.name, cycle: cycleOf(job.data), id: job.id, name: job.name });
     this.running.add(run);
     const outcome = await run.finally(() => this.running.delete(run));
@@ -274,11 +376,11 @@ export class BullMqTransport implements MessagioTransport {
  * atomic and queues are stored separately: some deliveries may be stored, and
  * firing again with the same ids stores each of them once.
  */
-function partlyStored(refused: Array<{ queue: string; error: Error }>, queues: number, host: string): MessagioUnavailableError {
+function partlyStored(refused: Array<{ queue: string; error: Error }>, queues: number, backend: BackendKind, host: string): MessagioUnavailableError {
   const which = refused.map((r) => `"${r.queue}" (${r.error?.message})`).join(', ');
   const others = refused.length < queues ? ' The deliveries to the other queues were stored.' : '';
   return new MessagioUnavailableError(
-    `Redis refused the deliveries to queue ${which}; some deliveries may have been stored.${others} ` +
+    `${backend === 'postgres' ? 'PostgreSQL' : 'Redis'} refused the deliveries to queue ${which}; some deliveries may have been stored.${others} ` +
       'Fire again with the same messageId (fireMany: the same messageIds): a delivery already stored is not stored twice.',
     { host, cause: refused[0]!.error },
   );

@@ -1,3 +1,4 @@
+import { MessagioError } from '../../errors/messagio.error.js';
 import { MessagioUnavailableError } from '../../errors/messagio-unavailable.error.js';
 import type { RedisConnectionState } from './redis-connection-state.js';
 
@@ -5,8 +6,8 @@ import type { RedisConnectionState } from './redis-connection-state.js';
 interface PendingStore {
   deadline: number;
   reject: (error: Error) => void;
-  /** The connection it stores through: its timeout error says where, and in what state. */
-  connection: RedisConnectionState;
+  /** The Redis connection it stores through (none on PostgreSQL): its timeout error says where, and in what state. */
+  connection: RedisConnectionState | undefined;
 }
 
 /**
@@ -20,13 +21,18 @@ export class PublishDeadline {
   private readonly storing = new Set<PendingStore>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly publishTimeout: number) {}
+  constructor(
+    private readonly publishTimeout: number,
+    /** What stores the messages, in error messages: 'Redis' or 'PostgreSQL'. */
+    private readonly store = 'Redis',
+  ) {}
 
   /**
-   * Runs `store` through `connection`, rejecting when it is not done within
-   * `publishTimeout`; any failure becomes `MessagioUnavailableError`.
+   * Runs `store` (through `connection`, on Redis), rejecting when it is not
+   * done within `publishTimeout`; any failure but a typed one becomes
+   * `MessagioUnavailableError`.
    */
-  within(store: () => Promise<void>, connection: RedisConnectionState): Promise<void> {
+  within(store: () => Promise<unknown>, connection?: RedisConnectionState): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const pending: PendingStore = { deadline: performance.now() + this.publishTimeout, reject, connection };
       this.storing.add(pending);
@@ -38,10 +44,10 @@ export class PublishDeadline {
         (error: unknown) => {
           if (!this.storing.delete(pending)) return;
           reject(
-            error instanceof MessagioUnavailableError
+            error instanceof MessagioError
               ? error
-              : new MessagioUnavailableError(`Redis at ${connection.address} refused the message: ${(error as Error)?.message}`, {
-                  host: connection.address,
+              : new MessagioUnavailableError(`${connection ? `Redis at ${connection.address}` : this.store} refused the message: ${(error as Error)?.message}`, {
+                  ...(connection ? { host: connection.address } : {}),
                   cause: error,
                 }),
           );
@@ -70,7 +76,9 @@ export class PublishDeadline {
         this.storing.delete(pending);
         const { connection } = pending;
         pending.reject(
-          connection.error(`Redis at ${connection.address} did not store the message within ${this.publishTimeout} ms (publishTimeout): ${connection.describe()}.`),
+          connection
+            ? connection.error(`Redis at ${connection.address} did not store the message within ${this.publishTimeout} ms (publishTimeout): ${connection.describe()}.`)
+            : new MessagioUnavailableError(`${this.store} did not store the message within ${this.publishTimeout} ms (publishTimeout).`),
         );
       }
       this.arm();

@@ -1,6 +1,7 @@
 import { matchesFailedFilter, type DeliveryCounts, type FailedFilter } from '../../contract/delivery.types.js';
 import { splitDeliveryId } from '../../message/delivery-id.js';
 import { unknownState, type DeliveryState, type DeliveryStatus } from '../../message/delivery-state.js';
+import type { ClockTimer } from '../clock-timer.js';
 import type { QueuedDelivery } from './delivery-heap.js';
 import { Fifo } from './fifo.js';
 
@@ -14,6 +15,8 @@ export interface DeliveryRecord extends QueuedDelivery {
   cycle: number;
   error?: Error;
   finishedAt?: number;
+  /** The timer of a delayed delivery (a debounced fire pushes it later). */
+  timer?: ClockTimer;
 }
 
 /**
@@ -34,6 +37,10 @@ export class DeliveryRecords {
 
   has(id: string): boolean {
     return this.records.has(id);
+  }
+
+  get(id: string): DeliveryRecord | undefined {
+    return this.records.get(id);
   }
 
   add(record: DeliveryRecord): void {

@@ -4,16 +4,21 @@ import { MessagioClosedError } from '../../errors/messagio-closed.error.js';
 import { MessagioUnavailableError } from '../../errors/messagio-unavailable.error.js';
 import { realClock, type MessagioClock } from '../clock.js';
 import { ClockTimer } from '../clock-timer.js';
+import type { DedupeDecision, DedupeSpec } from '../../contract/dedupe.types.js';
 import type { Delivery, DeliveryCounts, DeliveryOutcome, FailedFilter } from '../../contract/delivery.types.js';
+import type { MessagioScheduleInfo, StoredScheduleSpec, TickHandler } from '../../contract/schedule.types.js';
 import type { DeliveryState } from '../../message/delivery-state.js';
+import { deliveryIdOf } from '../../message/delivery-id.js';
 import { isCanonicalEnvelope, makeEnvelope, type MessagioEnvelope } from '../../message/envelope.js';
 import { restoreEnvelope, snapshotPayload, type PayloadSnapshot } from '../json-snapshot.js';
 import type { DeliveryHandler, MessagioTransport } from '../messagio-transport.interface.js';
 import { settleWithin } from '../settle-within.js';
 import { BacklogGate } from './backlog-gate.js';
+import { DedupeWindows } from './dedupe-windows.js';
 import { DeliveryHeap } from './delivery-heap.js';
 import { DeliveryRecords, type DeliveryRecord } from './delivery-records.js';
 import { checkBound, type MemoryTransportOptions } from './memory-transport.options.js';
+import { MemorySchedules, type MemorySchedule } from './memory-schedules.js';
 
 const EMPTY_PAYLOAD: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
@@ -47,6 +52,11 @@ export class MemoryTransport implements MessagioTransport {
   private readonly lanes = new Set<Promise<void>>();
   private running = 0;
   private handler: DeliveryHandler | undefined;
+  private ticks: TickHandler | undefined;
+  /** Schedule ticks running now (they take no lane: a tick only fires a message). */
+  private readonly ticking = new Set<Promise<void>>();
+  private readonly schedules: MemorySchedules;
+  private readonly dedupe: DedupeWindows;
   private seq = 0;
   private paused = false;
   /** close() began: nothing more starts. */
@@ -71,6 +81,15 @@ export class MemoryTransport implements MessagioTransport {
       (deliveries) => this.store(deliveries),
       () => this.heap.size < this.maxWaiting,
     );
+    this.schedules = new MemorySchedules(
+      this.clock,
+      (fn, ms) => detached.runInAsyncScope(() => new ClockTimer(this.clock, fn, ms)),
+      (schedule) => this.tick(schedule),
+    );
+    this.dedupe = new DedupeWindows(
+      (id) => this.records.get(id)?.status,
+      () => this.clock.now(),
+    );
   }
 
   /**
@@ -83,6 +102,85 @@ export class MemoryTransport implements MessagioTransport {
     if (this.ended) throw new MessagioClosedError(this.name);
     if (this.heap.size >= this.maxWaiting && this.holds(deliveries)) return this.gate.hold(deliveries);
     this.store(deliveries);
+  }
+
+  /**
+   * Stores a message's deliveries unless another message holds the dedupe key
+   * (dedupe-windows.ts): one decision for all of them, made synchronously. A
+   * debounced fire that finds its key held gives the holder its payload and
+   * pushes its deliveries `ttl` later. Never held by backpressure: what it
+   * stores waits (debounce) or replaces nothing else.
+   */
+  async enqueueDeduplicated(deliveries: Delivery[], dedupe: DedupeSpec): Promise<DedupeDecision> {
+    return this.storeDeduplicated(deliveries, dedupe);
+  }
+
+  /** `enqueueDeduplicated`, synchronously; `beforeStore` sees the deliveries of a fire that is not deduplicated before they are stored. */
+  storeDeduplicated(deliveries: Delivery[], dedupe: DedupeSpec, beforeStore?: (deliveries: Delivery[]) => void): DedupeDecision {
+    if (this.ended) throw new MessagioClosedError(this.name);
+    const messageId = deliveries[0]?.envelope.id;
+    if (messageId === undefined) return { deduplicated: false };
+    const holder = this.dedupe.holder(dedupe);
+    if (holder !== undefined && holder !== messageId) {
+      if (dedupe.mode === 'debounce') this.merge(holder, deliveries, dedupe.ttl!);
+      return { deduplicated: true, mergedInto: holder };
+    }
+    if (holder === undefined) this.dedupe.take(dedupe, messageId, deliveries.map((d) => d.id));
+    beforeStore?.(deliveries);
+    this.store(dedupe.mode === 'debounce' ? deliveries.map((d) => ({ ...d, delay: dedupe.ttl! })) : deliveries);
+    return { deduplicated: false };
+  }
+
+  /** A debounced fire merged into `holder`: its deliveries take the fire's payload and wait `ttl` from now. */
+  private merge(holder: string, deliveries: Delivery[], ttl: number): void {
+    for (const d of deliveries) {
+      const record = this.records.get(deliveryIdOf(holder, d.envelope.listener));
+      if (!record || record.status !== 'delayed') continue;
+      if (record.head) record.payload = snapshotPayload(d.envelope.payload);
+      else record.data = JSON.stringify({ ...(JSON.parse(record.data) as object), payload: d.envelope.payload });
+      if (record.timer) {
+        record.timer.cancel();
+        this.timers.delete(record.timer);
+      }
+      this.schedule(record, ttl);
+    }
+  }
+
+  async upsertSchedule(id: string, spec: StoredScheduleSpec): Promise<void> {
+    if (this.ended) throw new MessagioClosedError(this.name);
+    this.schedules.upsert(id, spec);
+  }
+
+  async removeSchedule(id: string): Promise<boolean> {
+    return this.schedules.remove(id);
+  }
+
+  async listSchedules(): Promise<MessagioScheduleInfo[]> {
+    return this.schedules.list();
+  }
+
+  /** Hands this transport's schedules, as they stand, to another (the test transport's reset). */
+  handOverSchedules(to: MemoryTransport): void {
+    to.schedules.adopt(this.schedules.all());
+  }
+
+  /** A tick fell due: it runs now while consumers run (detached, like a lane), else it waits for them. */
+  private tick(schedule: MemorySchedule): boolean {
+    const ticks = this.ticks;
+    if (!ticks || this.concurrency === 0 || this.paused || this.closed) return false;
+    const at = this.schedules.take(schedule);
+    const run: Promise<void> = detached
+      .runInAsyncScope(() => ticks({ schedule: schedule.id, at, id: `${schedule.id}@${at}`, lastAttempt: true }))
+      .then(
+        () => undefined,
+        (error: unknown) => this.logger.error(`Tick of schedule "${schedule.id}" failed: ${(error as Error)?.message}`),
+      )
+      .finally(() => {
+        this.ticking.delete(run);
+        this.notifyIdle();
+      });
+    this.ticking.add(run);
+    return true;
   }
 
   private store(deliveries: Delivery[]): void {
@@ -142,9 +240,11 @@ export class MemoryTransport implements MessagioTransport {
     return deliveries.some((d) => !(d.delay > 0));
   }
 
-  async start(handler: DeliveryHandler): Promise<void> {
+  async start(handler: DeliveryHandler, ticks?: TickHandler): Promise<void> {
     this.handler = handler;
+    this.ticks = ticks;
     this.pump();
+    this.schedules.runDue();
   }
 
   async pause(): Promise<void> {
@@ -156,6 +256,7 @@ export class MemoryTransport implements MessagioTransport {
   async resume(): Promise<void> {
     this.paused = false;
     this.pump();
+    this.schedules.runDue();
   }
 
   /** Resolves when nothing is queued, scheduled or running. */
@@ -166,7 +267,7 @@ export class MemoryTransport implements MessagioTransport {
 
   /** Deliveries queued, scheduled (delay or retry wait) and running right now. */
   pending(): { waiting: number; scheduled: number; running: number } {
-    return { waiting: this.heap.size, scheduled: this.timers.size, running: this.running };
+    return { waiting: this.heap.size, scheduled: this.timers.size, running: this.running + this.ticking.size };
   }
 
   async inspect(deliveryIds: string[]): Promise<DeliveryState[]> {
@@ -214,7 +315,9 @@ export class MemoryTransport implements MessagioTransport {
     this.closed = true;
     // The deliveries in flight finish first (for at most shutdownTimeout): what
     // their listeners fire meanwhile is stored, then dropped below with the rest and counted.
-    if (this.lanes.size > 0 && (await settleWithin(Promise.all([...this.lanes]), this.shutdownTimeout)) === 'timeout') {
+    this.schedules.clear();
+    const inFlight = [...this.lanes, ...this.ticking];
+    if (inFlight.length > 0 && (await settleWithin(Promise.all(inFlight), this.shutdownTimeout)) === 'timeout') {
       const running = this.running;
       this.logger.warn(
         `In-memory transport closed with ${running} ${running === 1 ? 'delivery' : 'deliveries'} still running after shutdownTimeout (${this.shutdownTimeout} ms): ` +
@@ -222,6 +325,7 @@ export class MemoryTransport implements MessagioTransport {
       );
     }
     this.ended = true;
+    this.dedupe.clear();
     const delayed = this.timers.size;
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
@@ -242,6 +346,7 @@ export class MemoryTransport implements MessagioTransport {
           this.clock,
           () => {
             this.timers.delete(timer);
+            record.timer = undefined;
             if (this.closed) return;
             record.status = 'queued';
             record.seq = this.seq++;
@@ -252,6 +357,7 @@ export class MemoryTransport implements MessagioTransport {
         ),
     );
     this.timers.add(timer);
+    record.timer = timer;
   }
 
   private pump(): void {
@@ -326,7 +432,7 @@ export class MemoryTransport implements MessagioTransport {
   }
 
   private isIdle(): boolean {
-    return this.heap.size === 0 && this.timers.size === 0 && this.running === 0;
+    return this.heap.size === 0 && this.timers.size === 0 && this.running === 0 && this.ticking.size === 0;
   }
 
   private notifyIdle(): void {
