@@ -120,11 +120,12 @@ export class BullMqTransport implements MessagioTransport {
   /**
    * `failFast`: resolves once every queue's connection is ready; rejects with
    * `MessagioUnavailableError` at the first connection error (ECONNREFUSED,
-   * NOAUTH, WRONGPASS...), or when not connected within `timeout` ms. On the
-   * PostgreSQL backend: a query through the default queue's pool.
+   * NOAUTH, WRONGPASS...), or when not connected within `timeout` ms. The
+   * PostgreSQL backend is checked at bootstrap whatever `failFast` says
+   * (an unreachable or unmigrated server fails `app.init()`).
    */
   async waitUntilReady(timeout: number): Promise<void> {
-    if (this.backend === 'postgres') return this.postgresReady(timeout);
+    if (this.backend === 'postgres') return;
     const connections = [...this.connections.values()];
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)));
@@ -145,18 +146,6 @@ export class BullMqTransport implements MessagioTransport {
     }
   }
 
-  /** failFast on PostgreSQL: the queue answers a count within `timeout` ms. */
-  private async postgresReady(timeout: number): Promise<void> {
-    const counting = this.queue.getJobCounts('waiting');
-    const refused = (why: string, cause?: unknown) =>
-      new MessagioUnavailableError(`PostgreSQL cannot be used (${why}), and failFast is true: app.init() fails. Check backend.postgres and that PostgreSQL is running.`, {
-        cause,
-      });
-    if ((await settleWithin(counting, timeout)) === 'timeout') throw refused(`no answer within ${timeout} ms (connectTimeout)`);
-    await counting.catch((error: unknown) => {
-      throw refused((error as Error)?.message ?? String(error), error);
-    });
-  }
 
 
   /** A deduplicated fire: its gate, stored with BullMQ's deduplication (bullmq-dedupe.ts). */
