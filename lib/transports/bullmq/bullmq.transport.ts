@@ -63,7 +63,7 @@ export class BullMqTransport implements MessagioTransport {
       this.queues.set(name, createQueue(this.backend, name, { connection, prefix, telemetry: options.telemetry }));
     }
     // PostgreSQL: BullMQ's pool fails a query it cannot run; Redis: each queue's connection is followed.
-    this.address = this.backend === 'redis' ? redisAddressOf(connection) : 'PostgreSQL';
+    this.address = this.backend === 'redis' ? redisAddressOf(connection) : 'backend.postgres';
     for (const q of this.queues.values()) {
       // Without a listener BullMQ prints every connection error raw to the console.
       q.on('error', (error) => this.logRedisError('queue', error));
@@ -209,7 +209,7 @@ export class BullMqTransport implements MessagioTransport {
       const result = results[i]!;
       return result.status === 'rejected' ? [{ queue: q.name, error: result.reason as Error }] : [];
     });
-    if (refused.length > 0) throw partlyStored(refused, byQueue.size, this.backend, this.address);
+    if (refused.length > 0) throw partlyStored(refused, byQueue.size, this.backend, this.backend === 'redis' ? this.address : undefined);
   }
 
   async start(handler: DeliveryHandler, ticks?: TickHandler): Promise<void> {
@@ -351,12 +351,13 @@ export class BullMqTransport implements MessagioTransport {
     throw jobError(outcome.error, UnrecoverableError);
   }
 
-  // A dead Redis makes BullMQ report the same error many times a second.
+  // A dead Redis (or PostgreSQL) makes BullMQ report the same error many times a second.
   private logRedisError(source: 'queue' | 'worker', error: Error): void {
     const now = Date.now();
     if (now - this.lastRedisError < 5000) return;
     this.lastRedisError = now;
-    this.logger.error(`BullMQ ${source} error, Redis at ${this.address} (repeats muted for 5 s): ${error.message}`);
+    const where = this.backend === 'redis' ? `Redis at ${this.address}` : 'PostgreSQL';
+    this.logger.error(`BullMQ ${source} error, ${where} (repeats muted for 5 s): ${error.message}`);
   }
 }
 
@@ -365,7 +366,7 @@ export class BullMqTransport implements MessagioTransport {
  * atomic and queues are stored separately: some deliveries may be stored, and
  * firing again with the same ids stores each of them once.
  */
-function partlyStored(refused: Array<{ queue: string; error: Error }>, queues: number, backend: BackendKind, host: string): MessagioUnavailableError {
+function partlyStored(refused: Array<{ queue: string; error: Error }>, queues: number, backend: BackendKind, host: string | undefined): MessagioUnavailableError {
   const which = refused.map((r) => `"${r.queue}" (${r.error?.message})`).join(', ');
   const others = refused.length < queues ? ' The deliveries to the other queues were stored.' : '';
   return new MessagioUnavailableError(
