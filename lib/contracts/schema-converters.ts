@@ -1,7 +1,7 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the ambient module of class-transformer's storage, shared with lib/message/
 /// <reference path="../message/class-transformer-storage.d.ts" />
 import { defaultMetadataStorage as transformerStorage } from 'class-transformer/cjs/storage.js';
-import { IS_ARRAY, IS_BOOLEAN, IS_DATE, IS_INT, IS_NUMBER, IS_OBJECT, IS_STRING, ValidationTypes } from 'class-validator';
+import { IS_ARRAY, IS_BOOLEAN, IS_DATE, IS_ENUM, IS_INT, IS_NUMBER, IS_OBJECT, IS_STRING, ValidationTypes } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata.js';
 import { defaultConverters, type ISchemaConverters } from 'class-validator-jsonschema/build/defaultConverters.js';
 import type { JsonSchema } from './json-schema.js';
@@ -56,6 +56,15 @@ export function schemaConverters(refTo: ClassReference): ISchemaConverters {
     const date = asideType({ type: 'string', format: 'date-time' });
     // A payload holds the date as an ISO string: only @Type(() => Date) makes a Date of it again for @IsDate.
     return type?.typeFunction() === Date ? date : { ...date, ...unexpressed(meta, 'no @Type(() => Date): the stored ISO string stays a string on the worker, and @IsDate rejects it') };
+  };
+  converters[IS_ENUM] = (meta) => {
+    // The values class-validator accepts: every value of the enum object. For a numeric
+    // TypeScript enum those include its reverse mapping (Level.Low = 1 also gives 1 → 'Low').
+    const entity = (meta.constraints?.[0] ?? {}) as Record<string, unknown>;
+    const values = [...new Set(Object.keys(entity).map((key) => entity[key]))];
+    const types = new Set(values.map((v) => typeof v));
+    if (types.size === 1 && (types.has('string') || types.has('number'))) return asideType({ type: [...types][0] as string, enum: values });
+    return { enum: values };
   };
   converters[ValidationTypes.NESTED_VALIDATION] = (meta) => {
     const type = transformerStorage.findTypeMetadata(meta.target as () => void, meta.propertyName);

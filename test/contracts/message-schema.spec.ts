@@ -4,9 +4,12 @@
 import { Exclude, Expose, Transform, Type } from 'class-transformer';
 import {
   ArrayNotEmpty,
+  IsBoolean,
   IsDate,
   IsEmail,
+  IsEnum,
   IsIn,
+  isEnum,
   IsInt,
   IsLowercase,
   IsNumber,
@@ -15,6 +18,7 @@ import {
   IsString,
   IsUUID,
   Length,
+  Max,
   Min,
   Validate,
   ValidateIf,
@@ -232,6 +236,34 @@ describe('message schemas: what JSON Schema cannot say is noted, never loosened 
       ids: { type: 'array', items: { type: 'string', format: 'uuid' }, minItems: 1 },
       email: { type: 'string', format: 'email' },
     });
+  });
+
+  it('@IsBoolean, @Max with @Min, and @IsEnum of a string enum and of a numeric enum (what class-validator accepts, exactly)', () => {
+    enum Tier {
+      Free = 'free',
+      Pro = 'pro',
+    }
+    enum Level {
+      Low = 1,
+      High = 2,
+    }
+    class Flags extends Messagio {
+      @IsBoolean() active!: boolean;
+      @IsInt() @Min(1) @Max(10) score!: number;
+      @IsEnum(Tier) tier!: Tier;
+      @IsEnum(Level) level!: Level;
+    }
+    expect(propertiesOf(Flags)).toEqual({
+      active: { type: 'boolean' },
+      score: { type: 'integer', minimum: 1, maximum: 10 },
+      tier: { type: 'string', enum: ['free', 'pro'] },
+      // What class-validator accepts: a numeric enum's values and its reverse mapping's names.
+      level: { enum: ['Low', 'High', 1, 2] },
+    });
+    expect(schemaOf(Flags).required).toEqual(['active', 'score', 'tier', 'level']);
+    // The schema's enum is the set class-validator's @IsEnum accepts.
+    for (const value of ['Low', 1, 2]) expect(isEnum(value, Level)).toBe(true);
+    expect(isEnum(3, Level)).toBe(false);
   });
 });
 
