@@ -387,7 +387,7 @@ class NoteListeners {
   @OnMessagio(Note, { id: 'note', maxRetries: 2, retryDelay: 5 })
   note(note: Note): void {
     log.push(`note ${note.text}`);
-    if (note.text === 'swallow') throw Object.assign(new Error('swallowed'), { name: 'Swallow' });
+    if (note.text.startsWith('swallow')) throw Object.assign(new Error('swallowed'), { name: 'Swallow' });
   }
 
   @OnMessagio(Note, { id: 'scoped-note' })
@@ -397,7 +397,20 @@ class NoteListeners {
   }
 }
 
-describe.each(TRANSPORTS)('global and request-scoped enhancers (%s)', (transport) => {
+/** A Note's deliveries, summarised; a sync fire that failed says the same through its MessagioDispatchError. */
+async function fireNote(publisher: MessagioPublisher, note: Note, path: Path): Promise<string[]> {
+  if (path !== 'sync') return summary(await (await publisher.fire(note)).wait());
+  try {
+    return summary(await (await publisher.fire(note, { sync: true })).wait());
+  } catch (error) {
+    if (!(error instanceof MessagioDispatchError)) throw error;
+    return error.failures.map((f) => `${f.listener} failed ${f.attempts} ${f.error.name}: ${f.error.message}`).sort();
+  }
+}
+
+describe.each([...TRANSPORTS, 'sync'] as const)('global and request-scoped enhancers (%s)', (path) => {
+  // Sync fires run in the firing process, whatever the transport: the memory one here.
+  const transport = path === 'sync' ? 'memory' : path;
   let app: TestingModule;
   beforeEach(() => {
     log.length = 0;
@@ -418,12 +431,9 @@ describe.each(TRANSPORTS)('global and request-scoped enhancers (%s)', (transport
       ],
     });
     const publisher = app.get(MessagioPublisher);
-    const ok = await (await publisher.fire(new Note('hello'))).wait();
-    expect(summary(ok)).toEqual(['note completed 1', 'scoped-note completed 1']);
-    const swallowed = await (await publisher.fire(new Note('swallow'))).wait();
-    expect(summary(swallowed)).toEqual(['note completed 1', 'scoped-note completed 1']);
-    const forbidden = await (await publisher.fire(new Note('forbidden'))).wait();
-    expect(summary(forbidden)).toEqual([
+    expect(await fireNote(publisher, new Note('hello'), path)).toEqual(['note completed 1', 'scoped-note completed 1']);
+    expect(await fireNote(publisher, new Note('swallow'), path)).toEqual(['note completed 1', 'scoped-note completed 1']);
+    expect(await fireNote(publisher, new Note('forbidden'), path)).toEqual([
       'note failed 1 MessagioForbiddenError: A guard refused the delivery to listener "note" (its guards: GlobalGuard); it is failed without retries. Fix what the guard checks (the message, its headers) and retry it with MessagioAdmin, or drop the guard from this listener.',
       'scoped-note failed 1 MessagioForbiddenError: A guard refused the delivery to listener "scoped-note" (its guards: GlobalGuard); it is failed without retries. Fix what the guard checks (the message, its headers) and retry it with MessagioAdmin, or drop the guard from this listener.',
     ]);
@@ -444,7 +454,7 @@ describe.each(TRANSPORTS)('global and request-scoped enhancers (%s)', (transport
     expect(new Set(globalScoped.map((l) => l.split(' ')[2])).size).toBe(4);
   });
 
-  it('app.useGlobalInterceptors() and useGlobalPipes() on a Nest application apply too', async () => {
+  it('app.useGlobalInterceptors(), useGlobalPipes(), useGlobalGuards() and useGlobalFilters() on a Nest application apply too', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [MessagioModule.forRoot({ transport, ...(transport === 'bullmq' ? { connection: redisConnection() } : {}), queueName: uniqueQueue() })],
       providers: [NoteListeners],
@@ -452,12 +462,20 @@ describe.each(TRANSPORTS)('global and request-scoped enhancers (%s)', (transport
     const nest = moduleRef.createNestApplication({ logger: false });
     nest.useGlobalInterceptors(new GlobalInterceptor());
     nest.useGlobalPipes({ transform: (value: unknown) => (value instanceof Note ? new Note(`${value.text}!`) : value) });
+    nest.useGlobalGuards(new GlobalGuard());
+    nest.useGlobalFilters(new GlobalFilter());
     await nest.init();
     try {
-      const outcome = await (await nest.get(MessagioPublisher).fire(new Note('hi'))).wait();
-      expect(summary(outcome)).toEqual(['note completed 1', 'scoped-note completed 1']);
+      const publisher = nest.get(MessagioPublisher);
+      expect(await fireNote(publisher, new Note('hi'), path)).toEqual(['note completed 1', 'scoped-note completed 1']);
       expect(log.filter((l) => l.startsWith('APP_INTERCEPTOR')).sort()).toEqual(['APP_INTERCEPTOR note', 'APP_INTERCEPTOR scoped-note']);
       expect(log).toEqual(expect.arrayContaining(['note hi!', 'scoped hi!']));
+      // The global filter swallows the listener's error: the attempt completes.
+      expect(await fireNote(publisher, new Note('swallow'), path)).toEqual(['note completed 1', 'scoped-note completed 1']);
+      expect(log.filter((l) => l.startsWith('APP_FILTER'))).toEqual(['APP_FILTER Swallow']);
+      // The global guard refuses (it reads the message before the pipes run).
+      const refused = await fireNote(publisher, new Note('forbidden'), path);
+      expect(refused.map((l) => l.split(':')[0])).toEqual(['note failed 1 MessagioForbiddenError', 'scoped-note failed 1 MessagioForbiddenError']);
     } finally {
       await nest.close();
     }
