@@ -6,10 +6,15 @@
 # test runs, with the exact command to run.
 set -euo pipefail
 
+# Where each program is looked for (overridable for this script's own test).
+redis_server="${MESSAGIO_REDIS_SERVER:-redis-server}"
+chromium="${MESSAGIO_CHROMIUM:-/usr/bin/chromium}"
+postgresql="${MESSAGIO_POSTGRESQL_ROOT:-/usr/lib/postgresql}"
+
 missing=()
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v "$redis_server" >/dev/null 2>&1 || missing+=(redis-server)
+[ -x "$chromium" ] || missing+=(chromium)
+ls "$postgresql"/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 
