@@ -7,6 +7,7 @@ import { MessagioFaultReporter } from './delivery/fault.reporter.js';
 import { MessagioAdmin } from './delivery/messagio-admin.js';
 import { MessagioObservers } from './delivery/messagio-observer.js';
 import { MessagioPublisher } from './delivery/messagio.publisher.js';
+import type { OutboxPort } from './delivery/outbox-port.js';
 import { ListenerContextCreator } from './listeners/listener-context.creator.js';
 import { ListenerMetadataAccessor } from './listeners/listener-metadata.accessor.js';
 import { ListenerRegistrar } from './listeners/listener.registrar.js';
@@ -19,6 +20,7 @@ import { MessagioLifecycle } from './messagio.lifecycle.js';
 import {
   MESSAGIO_CLOCK,
   MESSAGIO_MODULE_OPTIONS,
+  MESSAGIO_OUTBOX,
   MESSAGIO_RESOLVED_OPTIONS,
   MESSAGIO_TESTING_OPTIONS,
   MESSAGIO_TRANSPORT,
@@ -97,9 +99,9 @@ export const deliveryProviders: Provider[] = [
   },
   {
     provide: MessagioPublisher,
-    useFactory: (factory: DeliveryFactory, observers: MessagioObservers, transport: MessagioTransport, sync: SyncTransport) =>
-      new MessagioPublisher(factory, observers, transport, sync),
-    inject: [DeliveryFactory, MessagioObservers, MESSAGIO_TRANSPORT, SyncTransport],
+    useFactory: (factory: DeliveryFactory, observers: MessagioObservers, transport: MessagioTransport, sync: SyncTransport, outbox?: OutboxPort) =>
+      new MessagioPublisher(factory, observers, transport, sync, outbox ?? undefined),
+    inject: [DeliveryFactory, MessagioObservers, MESSAGIO_TRANSPORT, SyncTransport, { token: MESSAGIO_OUTBOX, optional: true }],
   },
   {
     provide: MessagioFaultReporter,
@@ -121,8 +123,8 @@ export const deliveryProviders: Provider[] = [
   },
   {
     provide: MessagioAdmin,
-    useFactory: (listeners: ListenerRegistry, transport: MessagioTransport) => new MessagioAdmin(listeners, transport),
-    inject: [ListenerRegistry, MESSAGIO_TRANSPORT],
+    useFactory: (listeners: ListenerRegistry, transport: MessagioTransport, outbox?: OutboxPort) => new MessagioAdmin(listeners, transport, outbox ?? undefined),
+    inject: [ListenerRegistry, MESSAGIO_TRANSPORT, { token: MESSAGIO_OUTBOX, optional: true }],
   },
   {
     provide: MessagioLifecycle,

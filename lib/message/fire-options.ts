@@ -36,6 +36,16 @@ export interface FireOptions {
    * @default the handled message's headers inside a listener, with `propagate.capture()`'s
    */
   headers?: MessagioHeaders;
+  /**
+   * With the transactional outbox (`nestjs-messagio/outbox`): the app's
+   * transaction to write the message in (a `pg` client after `BEGIN`, a
+   * TypeORM `EntityManager`, a Drizzle `tx`, … as the outbox's `client`
+   * reads it, or an executor made by `fromPg()`/`fromTypeOrm()`/…). Its
+   * deliveries are relayed to the transport once it commits, and never if it
+   * rolls back. `null` fires directly even inside an ambient transaction.
+   * @default the ambient `@nestjs-cls/transactional` transaction, if any
+   */
+  transaction?: unknown;
 }
 
 /**
@@ -64,4 +74,6 @@ export interface FireReceipt {
   traceId: string;
   /** Ids of the listeners a delivery was created for, in priority order. */
   listeners: string[];
+  /** `'outbox'` when the deliveries were written to the transactional outbox, to be relayed after commit. */
+  readonly pending?: 'outbox';
 }

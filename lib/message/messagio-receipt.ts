@@ -33,14 +33,23 @@ export class MessagioReceipt implements FireReceipt {
   // listeners } when logged or compared (and, unlike a non-enumerable property
   // set with defineProperty, costs nothing per fire).
   readonly #inspect: DeliveryInspector;
+  /**
+   * `'outbox'` when the fire wrote its deliveries in the app's transaction:
+   * they reach the transport once the relay moves them, after commit (state
+   * `outbox` until then). Absent otherwise (declared, not a field: a direct
+   * fire's receipt keeps its three keys).
+   */
+  declare readonly pending?: 'outbox';
 
   constructor(
     readonly messageId: string,
     readonly traceId: string,
     readonly listeners: string[],
     inspect: DeliveryInspector,
+    pending?: 'outbox',
   ) {
     this.#inspect = inspect;
+    if (pending !== undefined) this.pending = pending;
   }
 
   /**
