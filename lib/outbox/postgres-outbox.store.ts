@@ -127,7 +127,8 @@ export class PostgresOutboxStore implements OutboxStore {
 
   private executorOf(transaction: unknown): OutboxExecutor {
     if (isOutboxExecutor(transaction)) return transaction;
-    if (transaction === null || typeof transaction !== 'object') {
+    // Objects, and functions (a Knex transaction is one).
+    if (transaction === null || (typeof transaction !== 'object' && typeof transaction !== 'function')) {
       throw new MessagioConfigurationError(
         `fire() option transaction must be the app's transaction object (a pg client after BEGIN, an EntityManager, a Drizzle tx…) or an executor from fromPg()/fromTypeOrm()/…, got ${String(transaction)}.`,
       );

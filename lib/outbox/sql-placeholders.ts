@@ -18,8 +18,17 @@ export function splitPlaceholders(text: string): { parts: string[]; order: numbe
   return { parts, order };
 }
 
-/** `$n` placeholders as `?`, with the parameters in the order they appear. */
+/**
+ * `$n` placeholders as `?`, with the parameters in the order they appear.
+ * Knex (and MikroORM through it) expands an array bound to `?` into a list:
+ * arrays go as PostgreSQL array literals instead, which the statements cast (`$1::text[]`).
+ */
 export function toQuestionMarks(text: string, params: readonly unknown[]): { sql: string; bindings: unknown[] } {
   const { parts, order } = splitPlaceholders(text);
-  return { sql: parts.join('?'), bindings: order.map((i) => params[i]) };
+  return { sql: parts.join('?'), bindings: order.map((i) => (Array.isArray(params[i]) ? arrayLiteral(params[i] as unknown[]) : params[i])) };
+}
+
+/** `{"a","b"}`: every element quoted, backslashes and quotes escaped (the outbox binds arrays of strings only). */
+function arrayLiteral(values: readonly unknown[]): string {
+  return `{${values.map((v) => `"${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
 }
