@@ -29,7 +29,7 @@ afterAll(async () => {
 
 /** Runs `work(tx)` in a transaction of one client, inserting an order with it; throws `rollback` to roll back. */
 interface Client {
-  client: OutboxClient<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  client: OutboxClient<any>;  
   transaction(work: (tx: unknown, insertOrder: (id: string) => Promise<unknown>) => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
