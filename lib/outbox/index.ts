@@ -1,5 +1,6 @@
 // nestjs-messagio/outbox: fire inside the app's database transaction.
-export { MessagioOutboxModule, type MessagioOutboxAsyncOptions } from './messagio-outbox.module.js';
+export { MessagioOutboxModule, MESSAGIO_OUTBOX_STORE, type MessagioOutboxAsyncOptions } from './messagio-outbox.module.js';
+export { MemoryOutboxStore, MemoryOutboxTransaction } from './memory-outbox.store.js';
 export type { MessagioOutboxOptions, OutboxRelayOptions } from './outbox.options.js';
 export { MessagioOutbox } from './messagio-outbox.js';
 export { OutboxRelay } from './outbox-relay.js';

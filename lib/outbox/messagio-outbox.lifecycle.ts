@@ -30,6 +30,7 @@ export class MessagioOutboxLifecycle implements OnModuleInit, OnApplicationBoots
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.outbox.store.manualRelay) return;
     if (this.options.relayEnabled ?? this.worker?.enabled ?? true) await this.relay.start();
   }
 

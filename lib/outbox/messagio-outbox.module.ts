@@ -13,7 +13,13 @@ import { PostgresOutboxStore } from './postgres-outbox.store.js';
 
 const OUTBOX_OPTIONS = 'MESSAGIO_OUTBOX_OPTIONS';
 const OUTBOX_RESOLVED = 'MESSAGIO_OUTBOX_RESOLVED';
-const OUTBOX_STORE = 'MESSAGIO_OUTBOX_STORE';
+/**
+ * The outbox's store. Tests of a whole app swap it:
+ * `.overrideProvider(MESSAGIO_OUTBOX_STORE).useValue(new MemoryOutboxStore())`.
+ * @publicApi
+ */
+export const MESSAGIO_OUTBOX_STORE = 'MESSAGIO_OUTBOX_STORE';
+const OUTBOX_STORE = MESSAGIO_OUTBOX_STORE;
 const OUTBOX_MIGRATOR = 'MESSAGIO_OUTBOX_MIGRATOR';
 
 /**
@@ -60,9 +66,10 @@ function outboxModule(optionsProviders: Provider[], imports: NonNullable<ModuleM
       },
       {
         provide: OUTBOX_MIGRATOR,
-        useFactory: (given: MessagioOutboxOptions, o: ResolvedOutboxOptions) =>
-          given.store === undefined && given.pool ? new OutboxMigrator(given.pool, o.names) : null,
-        inject: [OUTBOX_OPTIONS, OUTBOX_RESOLVED],
+        // Only for the PostgreSQL store (another store, or one swapped in by a test, has no schema here).
+        useFactory: (given: MessagioOutboxOptions, o: ResolvedOutboxOptions, store: OutboxStore) =>
+          store instanceof PostgresOutboxStore && given.pool ? new OutboxMigrator(given.pool, o.names) : null,
+        inject: [OUTBOX_OPTIONS, OUTBOX_RESOLVED, OUTBOX_STORE],
       },
       { provide: MessagioOutbox, useFactory: (store: OutboxStore) => new MessagioOutbox(store), inject: [OUTBOX_STORE] },
       { provide: MESSAGIO_OUTBOX, useExisting: MessagioOutbox },

@@ -29,6 +29,8 @@ export interface OutboxPendingDelivery {
  * @publicApi
  */
 export interface OutboxStore {
+  /** True when rows are relayed only on request (`relay.runOnce()`, `harness.drain()`): no relay runs in the background. */
+  readonly manualRelay?: boolean;
   /** Writes one row per message, in the given order, inside `transaction` (the app's), and wakes relays at commit. */
   insert(transaction: unknown, messages: readonly OutboxMessage[]): Promise<void>;
   /**

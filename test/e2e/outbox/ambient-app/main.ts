@@ -47,7 +47,7 @@ interface Flavour {
   db: () => Promise<unknown>;
   close: (db: unknown) => Promise<void>;
   adapter: TransactionalAdapter<unknown, unknown, unknown>;
-  client: OutboxClient<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  client: OutboxClient<any>;  
   insert: (tx: unknown, id: string) => Promise<unknown>;
 }
 
