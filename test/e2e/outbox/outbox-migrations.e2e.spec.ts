@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { MessagioPublisher } from '../../../lib/index.js';
 import { OUTBOX_SCHEMA_VERSION, OutboxMigrator, outboxSqlNames } from '../../../lib/outbox/index.js';
@@ -78,4 +79,39 @@ it('OutboxMigrator: concurrent migrations apply each step once (advisory lock); 
 it('refuses schema and table names that are not plain identifiers (they are spliced into SQL)', () => {
   expect(() => outboxSqlNames('public', 'x"; DROP TABLE y; --')).toThrow(/lower-case SQL identifier/);
   expect(() => outboxSqlNames('Public')).toThrow(/lower-case SQL identifier/);
+});
+
+describe('the CLI: npx nestjs-messagio outbox migrate | status | sql (built bin)', () => {
+  const cli = (...args: string[]) => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.NODE_OPTIONS;
+    delete env.DATABASE_URL;
+    return spawnSync(process.execPath, ['dist/cli/main.js', ...args], { encoding: 'utf8', env });
+  };
+
+  it('sql prints the script without a database; migrate applies it; status reports versions and rows', () => {
+    const table = uniqueTable();
+    const sql = cli('outbox', 'sql', '--table', table);
+    expect(sql.status).toBe(0);
+    expect(sql.stdout).toContain(`CREATE TABLE IF NOT EXISTS "public"."${table}"`);
+
+    const before = cli('outbox', 'status', '--url', postgres.url, '--table', table);
+    expect([before.status, before.stdout.trim()]).toEqual([0, `"public"."${table}": migrations applied [], pending [${OUTBOX_SCHEMA_VERSION}]`]);
+    const migrate = cli('outbox', 'migrate', '--url', postgres.url, `--table=${table}`);
+    expect([migrate.status, migrate.stdout.trim()]).toEqual([0, `"public"."${table}": migrations applied [${OUTBOX_SCHEMA_VERSION}], pending []`]);
+    const after = cli('outbox', 'status', '--url', postgres.url, '--table', table);
+    expect(after.status).toBe(0);
+    expect(after.stdout).toContain('rows waiting 0, dead 0, oldest waiting -');
+  });
+
+  it('usage errors exit 2 with the usage; a database that cannot be reached exits 1 saying why', () => {
+    for (const args of [['frob'], ['outbox', 'frob'], ['outbox', 'migrate'], ['outbox', 'sql', '--table', 'Bad-Name'], ['outbox', 'sql', '--nope']]) {
+      const run = cli(...args);
+      expect([args, run.status]).toEqual([args, 2]);
+      expect(run.stderr).not.toBe('');
+    }
+    const down = cli('outbox', 'migrate', '--url', 'postgres://postgres@127.0.0.1:1/postgres');
+    expect(down.status).toBe(1);
+    expect(down.stderr).toMatch(/nestjs-messagio outbox migrate failed: .*ECONNREFUSED/);
+  });
 });
