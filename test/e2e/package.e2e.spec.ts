@@ -10,9 +10,9 @@ describe('package', () => {
     expect(pkg.name).toBe('nestjs-messagio');
     expect(pkg.type).toBe('module');
     expect(Object.keys(pkg.peerDependencies).sort()).toEqual(
-      ['@nestjs/bullmq', '@nestjs/common', '@nestjs/core', '@nestjs/terminus', 'bullmq', 'class-transformer', 'class-validator', 'nestjs-cls', 'reflect-metadata'].sort(),
+      ['@nestjs/bullmq', '@nestjs/common', '@nestjs/core', '@nestjs/terminus', 'bullmq', 'class-transformer', 'class-validator', 'nestjs-cls', 'pg', 'reflect-metadata'].sort(),
     );
-    expect(pkg.peerDependenciesMeta).toEqual({ '@nestjs/terminus': { optional: true }, 'nestjs-cls': { optional: true } });
+    expect(pkg.peerDependenciesMeta).toEqual({ '@nestjs/terminus': { optional: true }, 'nestjs-cls': { optional: true }, pg: { optional: true } });
   });
 
   // `import` gets the ESM build, `require` the CommonJS one (dist/cjs/), each with types of its own format.
@@ -26,13 +26,19 @@ describe('package', () => {
       './testing': entry('testing/index'),
       './testing/jest': entry('testing/jest'),
       './health': entry('health/index'),
+      './outbox': entry('outbox/index'),
       './package.json': './package.json',
     });
     expect(JSON.parse(readFileSync('dist/cjs/package.json', 'utf8'))).toEqual({ type: 'commonjs' });
     // Resolvers that ignore `exports` (TypeScript's node10): main and types are the CommonJS build, subpaths via typesVersions.
     expect([pkg.main, pkg.types]).toEqual(['./dist/cjs/index.js', './dist/cjs/index.d.ts']);
     expect(pkg.typesVersions).toEqual({
-      '*': { testing: ['./dist/cjs/testing/index.d.ts'], 'testing/jest': ['./dist/cjs/testing/jest.d.ts'], health: ['./dist/cjs/health/index.d.ts'] },
+      '*': {
+        testing: ['./dist/cjs/testing/index.d.ts'],
+        'testing/jest': ['./dist/cjs/testing/jest.d.ts'],
+        health: ['./dist/cjs/health/index.d.ts'],
+        outbox: ['./dist/cjs/outbox/index.d.ts'],
+      },
     });
   });
 
