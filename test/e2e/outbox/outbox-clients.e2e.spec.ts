@@ -5,7 +5,7 @@ import knexFactory from 'knex';
 import { Kysely, PostgresDialect } from 'kysely';
 import { DataSource } from 'typeorm';
 import { MessagioPublisher, type MessagioReceipt } from '../../../lib/index.js';
-import { fromDrizzle, fromKnex, fromKysely, fromMikroOrm, fromPg, fromTypeOrm, OutboxRelay, type OutboxClient } from '../../../lib/outbox/index.js';
+import { fromDrizzle, fromKnex, fromKysely, fromMikroOrm, fromPg, fromPrisma, fromTypeOrm, OutboxRelay, type OutboxClient } from '../../../lib/outbox/index.js';
 import { startPostgresServer, type PostgresServerHandle } from '../../../lib/testing/index.js';
 import { Recorder } from '../fixtures/recorder.js';
 import { OrderPlaced, outboxApp, sleep, uniqueTable } from './fixtures.js';
@@ -69,6 +69,29 @@ const clients: Record<string, () => Promise<Client>> = {
       client: fromKnex,
       transaction: (work) => db.transaction((trx) => work(trx, (id) => trx('orders').insert({ id }))),
       close: () => db.destroy(),
+    };
+  },
+  // Prisma's client cannot be generated on this machine (`prisma generate` downloads its schema engine):
+  // its interactive transaction's $queryRawUnsafe(sql, ...values) is emulated over a pg client in a transaction.
+  'prisma ($queryRawUnsafe over pg)': async () => {
+    const own = new pg.Pool({ connectionString: postgres.url });
+    return {
+      client: fromPrisma,
+      transaction: async (work) => {
+        const client = await own.connect();
+        const tx = { $queryRawUnsafe: async (query: string, ...values: unknown[]) => (await client.query(query, values)).rows };
+        try {
+          await client.query('BEGIN');
+          await work(tx, (id) => tx.$queryRawUnsafe('INSERT INTO orders VALUES ($1)', id));
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        } finally {
+          client.release();
+        }
+      },
+      close: () => own.end(),
     };
   },
   mikroorm: async () => {
