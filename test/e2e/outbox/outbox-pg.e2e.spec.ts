@@ -1,12 +1,13 @@
 import pg from 'pg';
 import type { TestingModule } from '@nestjs/testing';
 import { MESSAGIO_TRANSPORT, MessagioAdmin, MessagioConfigurationError, MessagioPublisher, MessagioTimeoutError, type MessagioTransport } from '../../../lib/index.js';
-import { MessagioOutbox, OutboxRelay, type OutboxStore } from '../../../lib/outbox/index.js';
+import { MessagioOutbox, MessagioOutboxModule, OutboxRelay, type OutboxStore } from '../../../lib/outbox/index.js';
 import { startPostgresServer, type PostgresServerHandle } from '../../../lib/testing/index.js';
 import { queueOf } from '../../support/jobs.js';
 import { eventually } from '../../support/redis.js';
+import { createApp } from '../fixtures/app.js';
 import { Recorder } from '../fixtures/recorder.js';
-import { countingTransport, inTransaction, OrderPlaced, outboxApp, sleep, uniqueTable } from './fixtures.js';
+import { countingTransport, inTransaction, OrderListeners, OrderPlaced, outboxApp, sleep, uniqueTable } from './fixtures.js';
 
 // Point 1–3 of issue 13 on a real PostgreSQL (started here) and the test
 // redis-server: fire(msg, { transaction }) through node-postgres, the relay,
@@ -221,8 +222,41 @@ describe('transactional fire through node-postgres (BullMQ)', () => {
     expect(await admin.outbox.stats()).toEqual({ pending: 0, dead: 1, oldestPendingMs: null });
   });
 
+  it('retentionMs keeps relayed rows (marked relayed_at), no longer waiting: status() reads the transport', async () => {
+    const table = uniqueTable();
+    const nest = await app({ table, relay: { enabled: false, retentionMs: 60_000 } });
+    const receipt = await inTransaction(pool, (client) => nest.get(MessagioPublisher).fire(new OrderPlaced('kept'), { transaction: client }));
+    expect(await nest.get(OutboxRelay).drain()).toBe(1);
+    expect((await receipt.wait({ timeout: 15_000 })).ok).toBe(true);
+    const { rows } = await pool.query(`SELECT message_id, relayed_at IS NOT NULL AS relayed FROM ${table}`);
+    expect(rows).toEqual([{ message_id: receipt.messageId, relayed: true }]);
+    expect((await nest.get(MessagioAdmin).status(receipt.messageId)).map((s) => s.status)).toEqual(['completed', 'completed']);
+    expect(await nest.get(MessagioAdmin).outbox.stats()).toEqual({ pending: 0, dead: 0, oldestPendingMs: null });
+    expect(await nest.get(OutboxRelay).drain()).toBe(0); // never relayed again
+  });
+
+  it('a relay-only process (worker: false, relay: true) moves committed rows into BullMQ without consuming them', async () => {
+    const table = uniqueTable();
+    const nest = await app({ table, relay: { enabled: true, pollMs: 50 } }, { worker: false });
+    await inTransaction(pool, (client) => nest.get(MessagioPublisher).fire(new OrderPlaced('relay-only'), { transaction: client }));
+    await eventually(async () => (await pool.query(`SELECT count(*) FROM ${table}`)).rows[0].count === '0', 10_000, 'the row relayed');
+    const counts = await queueOf(nest).getJobCounts();
+    expect(counts.waiting + counts.prioritized).toBe(2);
+    expect(nest.get(Recorder).calls).toEqual([]);
+  });
+
+  it('forRootAsync takes its options from a factory', async () => {
+    const table = uniqueTable();
+    const nest = await createApp({
+      providers: [OrderListeners],
+      imports: [MessagioOutboxModule.forRootAsync({ useFactory: async () => ({ pool, table, relay: { pollMs: 50 } }) })],
+    });
+    apps.push(nest);
+    const receipt = await inTransaction(pool, (client) => nest.get(MessagioPublisher).fire(new OrderPlaced('async'), { transaction: client }));
+    expect((await receipt.wait({ timeout: 15_000 })).ok).toBe(true);
+  });
+
   it('MessagioAdmin.outbox without an outbox configured is a MessagioConfigurationError', async () => {
-    const { createApp } = await import('../fixtures/app.js');
     const plain = await createApp();
     apps.push(plain);
     expect(() => plain.get(MessagioAdmin).outbox).toThrow(MessagioConfigurationError);
