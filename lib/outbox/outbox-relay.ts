@@ -43,6 +43,7 @@ export class OutboxRelay {
   private unlisten: (() => Promise<void>) | undefined;
   private failures = 0;
   private lastPurge = 0;
+  private listenLost = false;
 
   constructor(
     private readonly store: OutboxStore,
@@ -142,6 +143,7 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     while (this.running) {
+      if (this.listenLost) await this.relisten();
       let claimed: number;
       try {
         ({ claimed } = await this.batch());
@@ -170,10 +172,28 @@ export class OutboxRelay {
   private async listen(): Promise<void> {
     if (!this.store.listen) return;
     try {
-      this.unlisten = await this.store.listen(() => this.wake());
+      this.unlisten = await this.store.listen(
+        () => this.wake(),
+        (error) => {
+          // Listen again from the loop (woken now); until then, and if that fails, the poll goes on.
+          this.logger.warn(`Outbox relay lost its LISTEN connection (${describe(error)}): listening again.`);
+          this.listenLost = true;
+          this.wake();
+        },
+      );
     } catch (error) {
-      this.logger.warn(`Outbox relay cannot LISTEN (${describe(error)}): polling every ${this.settings.pollMs} ms only.`);
+      this.listenLost = true;
+      this.logger.warn(`Outbox relay cannot LISTEN (${describe(error)}): polling every ${this.settings.pollMs} ms until it can.`);
     }
+  }
+
+  /** After a lost LISTEN connection: the old one released, a new one opened (each loop turn until it works). */
+  private async relisten(): Promise<void> {
+    this.listenLost = false;
+    const unlisten = this.unlisten;
+    this.unlisten = undefined;
+    await unlisten?.().catch(() => undefined);
+    await this.listen();
   }
 
   private wake(): void {

@@ -50,10 +50,11 @@ export interface OutboxStore {
   retry(rowIds: readonly string[]): Promise<string[]>;
   stats(): Promise<OutboxStats>;
   /**
-   * Calls `wake` when a transaction that wrote rows commits (LISTEN/NOTIFY);
-   * resolves to a function that stops listening. Optional: relays then poll.
+   * Calls `wake` when a transaction that wrote rows commits (LISTEN/NOTIFY),
+   * and `lost` if the listening connection fails (the relay then listens
+   * again); resolves to a function that stops listening. Optional: relays then poll.
    */
-  listen?(wake: () => void): Promise<() => Promise<void>>;
+  listen?(wake: () => void, lost: (error: Error) => void): Promise<() => Promise<void>>;
   /** Deletes relayed rows kept longer than `retentionMs` (retention on). */
   purgeRelayed?(retentionMs: number): Promise<number>;
 }

@@ -107,21 +107,35 @@ export class PostgresOutboxStore implements OutboxStore {
     return rowCount ?? 0;
   }
 
-  /**
-   * LISTEN on a connection of its own. A lost connection is reported by
-   * `wake` too (the relay then polls, and listens again on its next start).
-   */
-  async listen(wake: () => void): Promise<() => Promise<void>> {
+  /** LISTEN on a connection of its own; `lost` when that connection fails. */
+  async listen(wake: () => void, lost: (error: Error) => void): Promise<() => Promise<void>> {
     const client: PoolClient = await this.pool.connect();
+    let broken: Error | undefined;
     const onNotification = () => wake();
+    // A checked-out client's connection error is ours to handle (else it is thrown); the client is then discarded.
+    const onError = (error: Error) => {
+      if (broken) return;
+      broken = error;
+      lost(error);
+    };
+    const onEnd = () => onError(new Error('the LISTEN connection ended'));
     client.on('notification', onNotification);
-    client.on('error', onNotification);
-    await client.query(`LISTEN "${this.settings.channel}"`);
+    client.on('error', onError);
+    client.on('end', onEnd);
+    try {
+      await client.query(`LISTEN "${this.settings.channel}"`);
+    } catch (error) {
+      client.release(error as Error);
+      throw error;
+    }
     return async () => {
       client.off('notification', onNotification);
-      await client.query(`UNLISTEN "${this.settings.channel}"`).catch(() => undefined);
-      client.off('error', onNotification);
-      client.release();
+      client.off('end', onEnd);
+      if (!broken) await client.query(`UNLISTEN "${this.settings.channel}"`).catch((error: Error) => (broken = error));
+      client.release(broken ?? undefined);
+      // Errors after release are the pool's; keep a no-op so a late one is never unhandled.
+      client.off('error', onError);
+      client.on('error', () => undefined);
     };
   }
 

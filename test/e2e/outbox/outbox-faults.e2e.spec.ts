@@ -110,3 +110,25 @@ relay.runOnce();
     await nest.close();
   }
 }, 60_000);
+
+it('a relay whose LISTEN connection is killed listens again: the next commit still wakes it (no poll in sight)', async () => {
+  const table = uniqueTable();
+  const nest = await outboxApp(pool, { table, relay: { pollMs: 600_000 } });
+  try {
+    const publisher = nest.get(MessagioPublisher);
+    const recorder = nest.get(Recorder);
+    const listeners = async () =>
+      (await pool.query(`SELECT pid FROM pg_stat_activity WHERE query = $1`, [`LISTEN "${table}"`])).rows.map((r: { pid: number }) => r.pid);
+    await eventually(async () => (await listeners()).length === 1, 10_000, 'the relay to LISTEN');
+    const [first] = await listeners();
+    await pool.query('SELECT pg_terminate_backend($1)', [first]);
+    await eventually(async () => {
+      const now = await listeners();
+      return now.length === 1 && now[0] !== first;
+    }, 10_000, 'a new LISTEN connection');
+    await inTransaction(pool, (client) => publisher.fire(new OrderPlaced('after-relisten'), { transaction: client }));
+    await eventually(() => recorder.calls.length === 2, 10_000, 'the commit to wake the relay');
+  } finally {
+    await nest.close();
+  }
+}, 30_000);
