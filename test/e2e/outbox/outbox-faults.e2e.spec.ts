@@ -85,11 +85,12 @@ import { OutboxRelay, PostgresOutboxStore, fromPg, outboxSqlNames } from ${JSON.
 const pool = new pg.Pool({ connectionString: process.env.URL });
 const store = new PostgresOutboxStore(pool, { names: outboxSqlNames('public', process.env.TABLE), client: fromPg, channel: process.env.TABLE, retentionMs: 0 });
 const stuck = { name: 'stuck', enqueue: () => new Promise(() => {}), start: async () => {}, close: async () => {} };
-const relay = new OutboxRelay(store, stuck, { batchSize: 100, leaseMs: 1500, pollMs: 1000, maxAttempts: 5, backoffMs: 10, maxBackoffMs: 100, retentionMs: 0, owner: 'doomed' });
+const relay = new OutboxRelay(store, stuck, { batchSize: 100, pollMs: 1000, maxAttempts: 5, backoffMs: 10, maxBackoffMs: 100, retentionMs: 0, owner: 'doomed', leaseMs: Number(process.env.LEASE) });
 relay.runOnce();
 `,
     );
-    const env: NodeJS.ProcessEnv = { ...process.env, URL: postgres.url, TABLE: table };
+    const leaseMs = 4000;
+    const env: NodeJS.ProcessEnv = { ...process.env, URL: postgres.url, TABLE: table, LEASE: String(leaseMs) };
     delete env.NODE_OPTIONS;
     const child = spawn(process.execPath, [script], { env, stdio: 'ignore' });
     const exited = new Promise((r) => child.once('exit', r));
@@ -101,8 +102,8 @@ relay.runOnce();
     expect(await relay.runOnce()).toBe(0); // leased by the dead relay: not taken yet
     let relayed = 0;
     await eventually(async () => (relayed += await relay.runOnce()) === 5, 10_000, 'the rows to be taken after the lease');
-    // Taken once the 1.5 s lease ran out (bounded by it, plus the polls of this loop).
-    expect(Date.now() - killedAt).toBeLessThan(1500 + 5000);
+    // Taken once the lease ran out (bounded by it, plus the polls of this loop).
+    expect(Date.now() - killedAt).toBeLessThan(leaseMs + 5000);
     const recorder = nest.get(Recorder);
     await recorder.waitFor(10, 15_000);
     expect(recorder.of('shipping').map((c) => (c.message as OrderPlaced).orderId)).toEqual(['k-0', 'k-1', 'k-2', 'k-3', 'k-4']);

@@ -170,13 +170,15 @@ describe('transactional fire through node-postgres (BullMQ)', () => {
     const transport = countingTransport(nest.get<MessagioTransport>(MESSAGIO_TRANSPORT));
     // The first relay stores the jobs, then dies before deleting its rows.
     const crashing: OutboxStore = Object.create(store, { complete: { value: () => Promise.reject(new Error('process killed')) } });
-    const first = new OutboxRelay(crashing, transport, { ...relaySettings, leaseMs: 300, owner: 'crashed' });
+    // A lease long enough that a loaded machine cannot outlive it between the two relays' first claims.
+    const first = new OutboxRelay(crashing, transport, { ...relaySettings, leaseMs: 3000, owner: 'crashed' });
     await expect(first.runOnce()).rejects.toThrow('process killed');
     expect(transport.ids).toHaveLength(4);
     const second = new OutboxRelay(store, transport, { ...relaySettings, owner: 'second' });
     expect(await second.runOnce()).toBe(0); // still leased
-    await sleep(400);
-    expect(await second.drain()).toBe(2);
+    let relayed = 0;
+    await eventually(async () => (relayed += await second.drain()) > 0, 10_000, 'the lease to run out');
+    expect(relayed).toBe(2);
     expect(transport.ids).toHaveLength(8); // published twice…
     await nest.get(Recorder).waitFor(4, 15_000);
     await sleep(500);
