@@ -120,6 +120,27 @@ module.exports = {
       to: { path: '^lib/cli/' },
     },
     {
+      name: 'sql-clients-only-in-outbox',
+      severity: 'error',
+      comment:
+        'pg or an ORM (typeorm, drizzle-orm, knex, kysely, @prisma/client, @mikro-orm/*, @nestjs-cls/transactional) is ' +
+        'imported outside lib/outbox/. The outbox is the one room that speaks to the app\'s database, through the ' +
+        'nestjs-messagio/outbox entry, so that the main entry loads without any of them: put the code in lib/outbox/ ' +
+        '(one adapter a file, importing only its client\'s types), and reach the pipeline through lib/delivery/outbox-port.ts.',
+      from: { path: '^lib/', pathNot: '^lib/outbox/' },
+      to: { path: '^node_modules/(@types/pg|pg|typeorm|drizzle-orm|knex|kysely|@prisma/client|@mikro-orm/[^/]+|@nestjs-cls/transactional)/' },
+    },
+    {
+      name: 'outbox-is-an-entry',
+      severity: 'error',
+      comment:
+        'A file of lib/ outside lib/outbox/, lib/testing/ and lib/cli/ imports lib/outbox/ (the nestjs-messagio/outbox entry). ' +
+        'The publisher and the admin know the outbox only as OutboxPort (lib/delivery/outbox-port.ts), provided under ' +
+        'MESSAGIO_OUTBOX by MessagioOutboxModule: move what both need into lib/delivery/outbox-port.ts.',
+      from: { path: '^lib/', pathNot: ['^lib/outbox/', '^lib/testing/', '^lib/cli/'] },
+      to: { path: '^lib/outbox/' },
+    },
+    {
       name: 'lib-knows-no-tests',
       severity: 'error',
       comment:

@@ -18,7 +18,8 @@ export { MessageCenter, type MessageCenterSubscribeOptions } from './listeners/m
 
 export { MessagioPublisher } from './delivery/messagio.publisher.js';
 export { MessagioReceipt, type WaitOptions, type MessagioOutcome } from './message/messagio-receipt.js';
-export { MessagioAdmin, type RetrySelection } from './delivery/messagio-admin.js';
+export { MessagioAdmin, type RetrySelection, type MessagioOutboxAdmin } from './delivery/messagio-admin.js';
+export type { OutboxDeadRow, OutboxStats } from './delivery/outbox-port.js';
 export { MessagioScheduler, type MessagioScheduleFactory } from './delivery/messagio-scheduler.js';
 export type { MessagioScheduleSpec, MessagioScheduleInfo } from './contract/schedule.types.js';
 export {

@@ -11,6 +11,8 @@ export const MESSAGIO_RESOLVED_OPTIONS = 'MESSAGIO_RESOLVED_OPTIONS';
 /** Whether and what this process consumes (`WorkerSettings`): read by the health indicator. */
 export const MESSAGIO_WORKER = 'MESSAGIO_WORKER';
 export const MESSAGIO_TRANSPORT = 'MESSAGIO_TRANSPORT';
+/** Optional `OutboxPort`: provided by `MessagioOutboxModule` (nestjs-messagio/outbox), read by the publisher and the admin. */
+export const MESSAGIO_OUTBOX = 'MESSAGIO_OUTBOX';
 /** Optional `MessagioClock` for the sync transport's retry waits (the testing module's virtual clock). */
 export const MESSAGIO_CLOCK = 'MESSAGIO_CLOCK';
 

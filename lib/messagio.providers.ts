@@ -9,6 +9,7 @@ import { MessagioObservers } from './delivery/messagio-observer.js';
 import { MessagioPublisher } from './delivery/messagio.publisher.js';
 import { MessagioScheduler } from './delivery/messagio-scheduler.js';
 import { DeclaredSchedules } from './listeners/declared-schedules.js';
+import type { OutboxPort } from './delivery/outbox-port.js';
 import { ListenerContextCreator } from './listeners/listener-context.creator.js';
 import { ListenerMetadataAccessor } from './listeners/listener-metadata.accessor.js';
 import { ListenerRegistrar } from './listeners/listener.registrar.js';
@@ -23,6 +24,7 @@ import { MessagioLifecycle } from './messagio.lifecycle.js';
 import {
   MESSAGIO_CLOCK,
   MESSAGIO_MODULE_OPTIONS,
+  MESSAGIO_OUTBOX,
   MESSAGIO_RESOLVED_OPTIONS,
   MESSAGIO_TESTING_OPTIONS,
   MESSAGIO_TRANSPORT,
@@ -117,9 +119,9 @@ export const deliveryProviders: Provider[] = [
   },
   {
     provide: MessagioPublisher,
-    useFactory: (factory: DeliveryFactory, observers: MessagioObservers, transport: MessagioTransport, sync: SyncTransport) =>
-      new MessagioPublisher(factory, observers, transport, sync),
-    inject: [DeliveryFactory, MessagioObservers, MESSAGIO_TRANSPORT, SyncTransport],
+    useFactory: (factory: DeliveryFactory, observers: MessagioObservers, transport: MessagioTransport, sync: SyncTransport, outbox?: OutboxPort) =>
+      new MessagioPublisher(factory, observers, transport, sync, outbox ?? undefined),
+    inject: [DeliveryFactory, MessagioObservers, MESSAGIO_TRANSPORT, SyncTransport, { token: MESSAGIO_OUTBOX, optional: true }],
   },
   {
     provide: MessagioFaultReporter,
@@ -147,8 +149,8 @@ export const deliveryProviders: Provider[] = [
   },
   {
     provide: MessagioAdmin,
-    useFactory: (listeners: ListenerRegistry, transport: MessagioTransport) => new MessagioAdmin(listeners, transport),
-    inject: [ListenerRegistry, MESSAGIO_TRANSPORT],
+    useFactory: (listeners: ListenerRegistry, transport: MessagioTransport, outbox?: OutboxPort) => new MessagioAdmin(listeners, transport, outbox ?? undefined),
+    inject: [ListenerRegistry, MESSAGIO_TRANSPORT, { token: MESSAGIO_OUTBOX, optional: true }],
   },
   {
     provide: MessagioLifecycle,

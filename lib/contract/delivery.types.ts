@@ -74,7 +74,7 @@ export interface FailedFilter {
 }
 
 /** Counts of deliveries by status. */
-export type DeliveryCounts = Record<Exclude<DeliveryStatus, 'unknown'>, number>;
+export type DeliveryCounts = Record<Exclude<DeliveryStatus, 'unknown' | 'outbox' | 'dead'>, number>;
 
 /** Whether a failed delivery of `type` for `listener` is one `filter` selects. */
 export function matchesFailedFilter({ type, listener }: FailedFilter, deliveryType: string | undefined, deliveryListener: string | undefined): boolean {

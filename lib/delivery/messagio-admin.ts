@@ -4,6 +4,17 @@ import type { DeliveryCounts, FailedFilter } from '../contract/delivery.types.js
 import { deliveryIdOf } from '../message/delivery-id.js';
 import type { DeliveryState } from '../message/delivery-state.js';
 import type { MessagioTransport } from '../transports/messagio-transport.interface.js';
+import type { OutboxDeadRow, OutboxPort, OutboxStats } from './outbox-port.js';
+
+/** `MessagioAdmin.outbox`: the transactional outbox's dead rows and lag. @publicApi */
+export interface MessagioOutboxAdmin {
+  /** Dead-lettered rows (never relayed: malformed, refused by the transport every time), oldest first. @default limit 100 */
+  dead(limit?: number): Promise<OutboxDeadRow[]>;
+  /** Puts dead rows back in line for the relay, with fresh attempts; returns the ids taken. */
+  retry(rowIds: readonly string[]): Promise<string[]>;
+  /** Rows waiting, dead rows, and the age of the oldest waiting one. */
+  stats(): Promise<OutboxStats>;
+}
 
 /** Failed deliveries read at a time when a transport cannot retry by filter itself. */
 const RETRY_PAGE = 500;
@@ -19,16 +30,34 @@ export class MessagioAdmin {
   constructor(
     private readonly listeners: ListenerRegistry,
     private readonly transport: MessagioTransport,
+    private readonly outbox_?: OutboxPort,
   ) {}
 
   /**
    * The state of each delivery of a message, one per listener this process
    * knows: `queued | delayed | running | completed | failed`, attempts and
-   * last error. Listeners the message never had a delivery for are left out.
+   * last error; with the transactional outbox, `outbox` before the relay
+   * moved it and `dead` when its row was dead-lettered. Listeners the message
+   * never had a delivery for are left out.
    */
   async status(messageId: string): Promise<DeliveryState[]> {
-    const states = await this.need('inspect').call(this.transport, this.listeners.ids().map((id) => deliveryIdOf(messageId, id)));
-    return states.filter((s) => s.status !== 'unknown');
+    const ids = this.listeners.ids().map((id) => deliveryIdOf(messageId, id));
+    // The outbox first: a row relayed between the two reads is then found in the transport.
+    const inOutbox = this.outbox_ ? await this.outbox_.inspect(ids) : [];
+    const seen = new Set(inOutbox.map((s) => s.id));
+    const rest = ids.filter((id) => !seen.has(id));
+    const states = rest.length > 0 ? await this.need('inspect').call(this.transport, rest) : [];
+    return [...inOutbox, ...states.filter((s) => s.status !== 'unknown')];
+  }
+
+  /**
+   * The transactional outbox (`nestjs-messagio/outbox`): its dead rows, their
+   * retry, and its lag. Throws `MessagioConfigurationError` when none is configured.
+   */
+  get outbox(): MessagioOutboxAdmin {
+    const outbox = this.outbox_;
+    if (!outbox) throw new MessagioConfigurationError('No transactional outbox is configured: import MessagioOutboxModule.forRoot() from nestjs-messagio/outbox.');
+    return { dead: (limit = 100) => outbox.dead(limit), retry: (ids) => outbox.retry(ids), stats: () => outbox.stats() };
   }
 
   /** Deliveries that failed for good, newest first, optionally of one type or listener. */

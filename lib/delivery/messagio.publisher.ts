@@ -14,6 +14,7 @@ import type { DeliveryFactory, PreparedFire } from './delivery.factory.js';
 import { checkFireOptions, checkMessageIds } from './fire-checks.js';
 import { dedupeSpecOf } from './fire-dedupe.js';
 import type { MessagioObservers } from './messagio-observer.js';
+import type { OutboxPort } from './outbox-port.js';
 
 /**
  * Fires messages: the factory makes one delivery per listener, the transport
@@ -22,6 +23,8 @@ import type { MessagioObservers } from './messagio-observer.js';
  */
 export class MessagioPublisher {
   private readonly inspect: DeliveryInspector = (ids) => this.inspectDeliveries(ids);
+  /** A transactional fire's receipt: the outbox first, then the transport (a row relayed in between is found there). */
+  private readonly inspectOutbox: DeliveryInspector = (ids) => this.inspectThroughOutbox(ids);
   /**
    * `new` until the app is initialised (listeners discovered): a fire then
    * would reach none of them. `closed` once the app closed: nothing is fired
@@ -34,6 +37,7 @@ export class MessagioPublisher {
     private readonly observers: MessagioObservers,
     private readonly transport: MessagioTransport,
     private readonly sync: SyncTransport,
+    private readonly outbox?: OutboxPort,
   ) {}
 
   /**
@@ -43,7 +47,12 @@ export class MessagioPublisher {
   async fire(message: Messagio, options: FireOptions = {}): Promise<MessagioReceipt> {
     if (this.state !== 'open') throw this.notOpen('publisher.fire()');
     checkFireOptions(options);
+    const transaction = this.transactionOf(options);
     const prepared = await this.factory.prepare(message, options);
+    if (transaction !== undefined) {
+      if (prepared.deliveries.length > 0) await this.outbox!.write(transaction, [prepared]);
+      return this.stored(prepared, this.inspectOutbox, undefined, 'outbox');
+    }
     if (options.sync) {
       const [run, receipt] = this.storedSync(prepared);
       await this.sync.run(run);
@@ -74,7 +83,14 @@ export class MessagioPublisher {
     }
     const ids = options.messageIds;
     if (ids !== undefined) checkMessageIds(ids, messages.length);
+    const transaction = this.transactionOf(options);
     const prepared = await Promise.all(messages.map((m, i) => this.factory.prepare(m, ids ? { ...options, messageId: ids[i] } : options)));
+    if (transaction !== undefined) {
+      // One statement for all of them, in fire order; none is written if any is invalid (prepared above).
+      const written = prepared.filter((p) => p.deliveries.length > 0);
+      if (written.length > 0) await this.outbox!.write(transaction, written);
+      return prepared.map((p) => this.stored(p, this.inspectOutbox, undefined, 'outbox'));
+    }
     if (options.sync) {
       // Every message runs; the failures are reported together at the end.
       const receipts: MessagioReceipt[] = [];
@@ -133,14 +149,18 @@ export class MessagioPublisher {
     return this.stored(prepared, this.inspect, decision.deduplicated ? decision.mergedInto : undefined);
   }
 
-  /** The receipt of a fire; `mergedInto`: the message a deduplicated fire was merged into (it stored no envelope). */
-  private stored(prepared: PreparedFire, inspect = this.inspect, mergedInto?: string): MessagioReceipt {
+  /**
+   * The receipt of a fire; `mergedInto`: the message a deduplicated fire was
+   * merged into (it stored no envelope); `pending`: written to the outbox.
+   */
+  private stored(prepared: PreparedFire, inspect = this.inspect, mergedInto?: string, pending?: 'outbox'): MessagioReceipt {
     const receipt = new MessagioReceipt(
       prepared.messageId,
       prepared.traceId,
       prepared.deliveries.map((d) => d.envelope.listener),
       inspect,
       mergedInto,
+      pending,
     );
     if (this.observers.active) {
       this.observers.emit('fired', {
@@ -148,7 +168,7 @@ export class MessagioPublisher {
         type: prepared.type,
         receipt,
         envelopes: mergedInto === undefined ? prepared.deliveries.map((d) => d.envelope) : [],
-        sync: inspect !== this.inspect,
+        sync: inspect !== this.inspect && inspect !== this.inspectOutbox,
         headers: prepared.headers,
       });
     }
@@ -164,6 +184,43 @@ export class MessagioPublisher {
   private storedSync(prepared: PreparedFire): [SyncRun, MessagioReceipt] {
     const run = this.sync.store(prepared.deliveries, prepared.payloadJson);
     return [run, this.stored(prepared, (ids) => this.sync.inspect(run, ids))];
+  }
+
+  /**
+   * The transaction this fire writes in, if any: given (`transaction`), or
+   * ambient through the outbox. Without an outbox, `transaction` is an error:
+   * firing directly would be the dual write the option exists to avoid.
+   */
+  private transactionOf(options: FireOptions): unknown {
+    if (this.outbox === undefined) {
+      if (options.transaction !== undefined && options.transaction !== null) {
+        throw new MessagioConfigurationError(
+          'fire() was given a transaction, but no transactional outbox is configured: import MessagioOutboxModule.forRoot() from nestjs-messagio/outbox, or fire without { transaction }.',
+        );
+      }
+      return undefined;
+    }
+    const transaction = this.outbox.transactionOf(options);
+    if (transaction !== undefined && options.sync) {
+      throw new MessagioConfigurationError(
+        'fire() cannot be both { sync: true } and transactional: sync listeners would run before the transaction commits. Pass { transaction: null } to run them now, outside it.',
+      );
+    }
+    if (transaction !== undefined && options.dedupe !== undefined) {
+      throw new MessagioConfigurationError(
+        'fire() cannot be both { dedupe } and transactional: the key is decided when the transport stores the message, which the outbox does only after commit. Pass { transaction: null } to deduplicate now, outside the transaction.',
+      );
+    }
+    return transaction;
+  }
+
+  private async inspectThroughOutbox(ids: string[]): Promise<DeliveryState[]> {
+    const inOutbox = await this.outbox!.inspect(ids);
+    if (inOutbox.length === ids.length) return inOutbox;
+    const found = new Map(inOutbox.map((s) => [s.id, s]));
+    const rest = await this.inspectDeliveries(ids.filter((id) => !found.has(id)));
+    const byId = new Map(rest.map((s) => [s.id, s]));
+    return ids.map((id) => found.get(id) ?? byId.get(id)!);
   }
 
   private notOpen(call: string): Error {

@@ -7,10 +7,13 @@ import { splitDeliveryId } from './delivery-id.js';
  * Where one delivery stands (channels-envelope's queued → running →
  * success/failed lifecycle). `delayed` covers a `delay` and a wait before a
  * retry; `unknown` means the transport no longer holds it (removed by
- * retention, or never stored).
+ * retention, or never stored). With the transactional outbox
+ * (`nestjs-messagio/outbox`): `outbox` while the delivery waits in the outbox
+ * table for the relay, `dead` when its row was dead-lettered (see
+ * `MessagioOutboxAdmin`).
  * @publicApi
  */
-export type DeliveryStatus = 'queued' | 'delayed' | 'running' | 'completed' | 'failed' | 'unknown';
+export type DeliveryStatus = 'queued' | 'delayed' | 'running' | 'completed' | 'failed' | 'unknown' | 'outbox' | 'dead';
 
 /** @publicApi */
 export interface DeliveryState {
@@ -31,7 +34,8 @@ export interface DeliveryState {
 }
 
 export function isFinished(status: DeliveryStatus): boolean {
-  return status === 'completed' || status === 'failed' || status === 'unknown';
+  // A dead outbox row is not relayed again until someone retries it: as final as `failed`.
+  return status === 'completed' || status === 'failed' || status === 'unknown' || status === 'dead';
 }
 
 /** The state of a delivery the transport does not hold. */

@@ -37,6 +37,16 @@ export interface FireOptions {
    */
   headers?: MessagioHeaders;
   /**
+   * With the transactional outbox (`nestjs-messagio/outbox`): the app's
+   * transaction to write the message in (a `pg` client after `BEGIN`, a
+   * TypeORM `EntityManager`, a Drizzle `tx`, … as the outbox's `client`
+   * reads it, or an executor made by `fromPg()`/`fromTypeOrm()`/…). Its
+   * deliveries are relayed to the transport once it commits, and never if it
+   * rolls back. `null` fires directly even inside an ambient transaction.
+   * @default the ambient `@nestjs-cls/transactional` transaction, if any
+   */
+  transaction?: unknown;
+  /**
    * Deduplication by key, one decision for the whole message (all its
    * listeners): see `MessagioDedupeOptions`. Queued fires only (not `sync`,
    * not `fireMany`).
@@ -97,4 +107,6 @@ export interface FireReceipt {
   readonly deduplicated?: boolean;
   /** Id of the message a deduplicated fire was merged into. */
   readonly mergedInto?: string;
+  /** `'outbox'` when the deliveries were written to the transactional outbox, to be relayed after commit. */
+  readonly pending?: 'outbox';
 }

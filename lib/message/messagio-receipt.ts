@@ -35,6 +35,13 @@ export class MessagioReceipt implements FireReceipt {
   readonly #inspect: DeliveryInspector;
   /** For a deduplicated fire: id of the message holding its key (set only then: other receipts log as before). */
   declare readonly mergedInto?: string;
+  /**
+   * `'outbox'` when the fire wrote its deliveries in the app's transaction:
+   * they reach the transport once the relay moves them, after commit (state
+   * `outbox` until then). Absent otherwise (declared, not a field: a direct
+   * fire's receipt keeps its three keys).
+   */
+  declare readonly pending?: 'outbox';
 
   constructor(
     readonly messageId: string,
@@ -42,9 +49,11 @@ export class MessagioReceipt implements FireReceipt {
     readonly listeners: string[],
     inspect: DeliveryInspector,
     mergedInto?: string,
+    pending?: 'outbox',
   ) {
     this.#inspect = inspect;
     if (mergedInto !== undefined) (this as { mergedInto?: string }).mergedInto = mergedInto;
+    if (pending !== undefined) this.pending = pending;
   }
 
   /** True for a `dedupe` fire that stored nothing (see `mergedInto`). A getter: a receipt still logs as its ids. */

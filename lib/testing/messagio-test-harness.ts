@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { MESSAGIO_TRANSPORT } from '../messagio.constants.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import type { MessagioContext } from '../message/messagio-context.js';
@@ -8,6 +8,9 @@ import { MessageTypesRegistry } from '../message/message-types.registry.js';
 import { DeliveryFactory } from '../delivery/delivery.factory.js';
 import type { Messagio, MessagioClass } from '../message/messagio.js';
 import type { MessagioTransport } from '../transports/messagio-transport.interface.js';
+import { MemoryOutboxStore, type MemoryOutboxTransaction } from '../outbox/memory-outbox.store.js';
+import { MessagioOutbox } from '../outbox/messagio-outbox.js';
+import { OutboxRelay } from '../outbox/outbox-relay.js';
 import { HarnessRecorder } from './harness-recorder.js';
 import { ListenerControls } from './listener-controls.js';
 import type { MessagioDeliveryRecord, MessagioFiredRecord } from './records.js';
@@ -64,6 +67,9 @@ export class MessagioTestHarness implements OnModuleDestroy {
     private readonly types: MessageTypesRegistry,
     @Inject(MESSAGIO_TESTING_CONFIG) private readonly config: ResolvedTestingConfig,
     factory: DeliveryFactory,
+    // The transactional outbox, when the app has one (nestjs-messagio/outbox): drain() relays its committed rows.
+    @Optional() private readonly outbox?: MessagioOutbox,
+    @Optional() private readonly relay?: OutboxRelay,
   ) {
     if (!(transport instanceof MessagioTestTransport)) {
       throw new MessagioConfigurationError('MessagioTestHarness needs the transport of MessagioTestingModule.forRoot().');
@@ -108,6 +114,25 @@ export class MessagioTestHarness implements OnModuleDestroy {
    */
   drain(options: MessagioDrainOptions = {}): Promise<MessagioDrainSummary> {
     return this.run(undefined, options);
+  }
+
+  /**
+   * Runs `fn` in a transaction of the in-memory outbox (`MemoryOutboxStore`):
+   * what it fires with `{ transaction }` is relayed by `drain()` once it
+   * committed — when `fn` resolves — and never when it throws (rolled back).
+   * In `autoDrain` mode, drains after the commit.
+   */
+  async transaction<T>(fn: (transaction: MemoryOutboxTransaction) => Promise<T> | T): Promise<T> {
+    const store = this.outbox?.store;
+    if (!(store instanceof MemoryOutboxStore)) {
+      throw new MessagioConfigurationError(
+        'harness.transaction() needs the in-memory outbox: import MessagioOutboxModule.forRoot({ store: new MemoryOutboxStore() }), ' +
+          'or swap the store of the app\'s outbox with .overrideProvider(MESSAGIO_OUTBOX_STORE).useValue(new MemoryOutboxStore()).',
+      );
+    }
+    const result = await store.transaction(fn);
+    await this.afterEnqueue();
+    return result;
   }
 
   /**
@@ -237,6 +262,8 @@ export class MessagioTestHarness implements OnModuleDestroy {
       try {
         for (;;) {
           await this.transport.settle();
+          // Committed outbox rows (fired before, or by the listeners that just ran) go to the transport first.
+          if (this.relay !== undefined && (await this.relay.drain()) > 0) continue;
           const runaway = this.recorder.runaway();
           if (runaway) throw runaway;
           const next = clock.nextDue();

@@ -151,7 +151,10 @@ describe('nestjs-messagio contracts (the command)', () => {
       expect([args.join(' '), run.status]).toEqual([args.join(' '), 2]);
       expect(run.stderr).toMatch(message);
     }
-    const help = cli('--help');
+    const help = cli('contracts', '--help');
     expect([help.status, help.stdout]).toEqual([0, expect.stringMatching(/^Usage: nestjs-messagio contracts <command>/)]);
+    // The bin's own usage lists both commands.
+    const top = cli('--help');
+    expect([top.status, top.stdout]).toEqual([0, expect.stringMatching(/^Usage: nestjs-messagio <command>[\s\S]*contracts[\s\S]*outbox/)]);
   }, 120_000);
 });

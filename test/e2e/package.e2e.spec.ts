@@ -52,6 +52,7 @@ describe('package', () => {
       './testing/jest': entry('testing/jest'),
       './health': entry('health/index'),
       './contracts': entry('contracts/index'),
+      './outbox': entry('outbox/index'),
       './package.json': './package.json',
     });
     expect(JSON.parse(readFileSync('dist/cjs/package.json', 'utf8'))).toEqual({ type: 'commonjs' });
@@ -63,6 +64,7 @@ describe('package', () => {
         'testing/jest': ['./dist/cjs/testing/jest.d.ts'],
         health: ['./dist/cjs/health/index.d.ts'],
         contracts: ['./dist/cjs/contracts/index.d.ts'],
+        outbox: ['./dist/cjs/outbox/index.d.ts'],
       },
     });
   });

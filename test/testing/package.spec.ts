@@ -58,3 +58,39 @@ describe('package: nestjs-messagio/testing', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('package: nestjs-messagio/outbox', () => {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { exports: Record<string, unknown>; peerDependenciesMeta: Record<string, unknown> };
+
+  it('is an entry of its own, ESM and CommonJS, with pg an optional peer', () => {
+    expect(pkg.exports['./outbox']).toEqual({
+      import: { types: './dist/outbox/index.d.ts', default: './dist/outbox/index.js' },
+      require: { types: './dist/cjs/outbox/index.d.ts', default: './dist/cjs/outbox/index.js' },
+    });
+    expect(pkg.peerDependenciesMeta['pg']).toEqual({ optional: true });
+  });
+
+  it('loads (import and require) and exports its API; no built file of the package loads pg or an ORM at run time', () => {
+    const names = ['MessagioOutboxModule', 'MESSAGIO_OUTBOX_STORE', 'MemoryOutboxStore', 'MemoryOutboxTransaction', 'MessagioOutbox', 'OutboxRelay',
+      'PostgresOutboxStore', 'OutboxMigrator', 'OUTBOX_MIGRATIONS', 'OUTBOX_SCHEMA_VERSION', 'outboxSqlNames', 'outboxExecutor',
+      'fromPg', 'fromTypeOrm', 'fromDrizzle', 'fromKnex', 'fromKysely', 'fromPrisma', 'fromMikroOrm'];
+    const loaded = runNode(`
+      import { createRequire } from 'node:module';
+      const esm = await import('nestjs-messagio/outbox');
+      const cjs = createRequire(process.cwd() + '/')('nestjs-messagio/outbox');
+      const names = ${JSON.stringify(names)};
+      console.log(JSON.stringify({ esm: names.filter((n) => !(n in esm)), cjs: names.filter((n) => !(n in cjs)) }));
+    `);
+    expect(loaded.stderr).toBe('');
+    expect(loaded.out).toEqual({ esm: [], cjs: [] });
+    // drizzle-orm is loaded by fromDrizzle() on first use only (a dynamic import); @nestjs-cls/transactional at bootstrap, if installed.
+    const offenders = files('dist')
+      .filter((f) => f.endsWith('.js'))
+      .filter((f) =>
+        /^(?:import [^\n]*from |import |(?:const|var|let) \w+ = (?:__importDefault\(|__importStar\()?require\()['"](pg|typeorm|drizzle-orm|knex|kysely|@prisma\/client|@mikro-orm\/[^'"]+|@nestjs-cls\/transactional)['"]/m.test(
+          readFileSync(f, 'utf8'),
+        ),
+      );
+    expect(offenders).toEqual([]);
+  });
+});

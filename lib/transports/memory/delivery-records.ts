@@ -93,7 +93,7 @@ export class DeliveryRecords {
 
   counts(): DeliveryCounts {
     const counts: DeliveryCounts = { queued: 0, delayed: 0, running: 0, completed: 0, failed: 0 };
-    for (const record of this.records.values()) if (record.status !== 'unknown') counts[record.status]++;
+    for (const record of this.records.values()) if (record.status !== 'unknown') counts[record.status as keyof DeliveryCounts]++;
     return counts;
   }
 
