@@ -122,6 +122,23 @@ describe('the outbox under the test harness (in-memory store)', () => {
     await expect(t.publisher.fire(new OrderPlaced('odd'), { transaction: {} })).rejects.toThrow(MessagioConfigurationError);
   });
 
+  it('a transactional fire cannot be sync nor deduplicated (both decide before the commit); { transaction: null } fires directly', async () => {
+    const t = await harnessApp();
+    app = t.app;
+    const transaction = t.store.begin();
+    await expect(t.publisher.fire(new OrderPlaced('s'), { transaction, sync: true })).rejects.toThrow(/cannot be both \{ sync: true \} and transactional/);
+    await expect(t.publisher.fire(new OrderPlaced('d'), { transaction, dedupe: { key: 'd' } })).rejects.toThrow(
+      /cannot be both \{ dedupe \} and transactional: .* Pass \{ transaction: null \}/,
+    );
+    transaction.commit();
+    await t.harness.drain();
+    expect(seen).toEqual([]); // neither was written
+    const direct = await t.publisher.fire(new OrderPlaced('now'), { transaction: null, dedupe: { key: 'now' } });
+    expect(direct.pending).toBeUndefined();
+    await t.harness.drain();
+    expect(seen).toEqual(['billing:now', 'shipping:now', 'invoicing:now']);
+  });
+
   it('keeps fire order within a transaction', async () => {
     const t = await harnessApp();
     app = t.app;
