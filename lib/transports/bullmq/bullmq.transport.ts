@@ -60,27 +60,27 @@ export class BullMqTransport implements MessagioTransport {
     this.queries = new BullMqQueries(this.queues);
   }
 
-  async enqueue(deliveries: Delivery[]): Promise<void> {
-    if (this.ended) throw new MessagioClosedError(this.name);
-    if (deliveries.length === 0) return;
+  enqueue(deliveries: Delivery[]): Promise<void> {
+    if (this.ended) return Promise.reject(new MessagioClosedError(this.name));
+    if (deliveries.length === 0) return Promise.resolve();
     // Refuse rather than let the client queue the command offline: a command
     // queued while Redis is away could be stored after fire() gave up. A
     // connection known to be down (never connected and failing, or lost)
     // refuses at once, saying where and why; one still being made for the
     // first time is waited for, within publishTimeout, until it is ready or fails.
-    if (deliveries.length === 1) {
-      const d = deliveries[0]!;
-      const queue = this.queueOf(d);
-      const connection = this.connections.get(queue)!;
-      const refused = connection.refusal();
-      if (refused) throw refused;
-      await this.deadline.within(async () => {
-        if (!connection.isReady) await connection.connected();
-        await queue.add(d.envelope.type, d.envelope, jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail));
-      }, connection);
-      return;
-    }
-    // addBulk stores a queue's jobs in one MULTI: one round trip per queue.
+    if (deliveries.length > 1) return this.enqueueMany(deliveries);
+    const d = deliveries[0]!;
+    const queue = this.queueOf(d);
+    const connection = this.connections.get(queue)!;
+    const refused = connection.refusal();
+    if (refused) return Promise.reject(refused);
+    const add = () => queue.add(d.envelope.type, d.envelope, jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail));
+    // Connected (the usual case): the store starts now, with no frame of ours awaited per fire.
+    return this.deadline.within(connection.isReady ? add() : connection.connected().then(add), connection);
+  }
+
+  /** Several deliveries: addBulk stores a queue's jobs in one round trip. */
+  private async enqueueMany(deliveries: Delivery[]): Promise<void> {
     const byQueue = new Map<Queue<MessagioEnvelope>, Delivery[]>();
     for (const d of deliveries) {
       const q = this.queueOf(d);
@@ -93,7 +93,7 @@ export class BullMqTransport implements MessagioTransport {
       const refused = connection.refusal();
       if (refused) throw refused;
     }
-    await this.deadline.within(async () => {
+    const store = async () => {
       for (const connection of connections) if (!connection.isReady) await connection.connected();
       const stores = [...byQueue].map(([q, list]) => q.addBulk(list.map((d) => ({ name: d.envelope.type, data: d.envelope, opts: jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail) }))));
       // Every queue's store has ended before fire() rejects: what it says is then true.
@@ -103,7 +103,8 @@ export class BullMqTransport implements MessagioTransport {
         return result.status === 'rejected' ? [{ queue: q.name, error: result.reason as Error }] : [];
       });
       if (refused.length > 0) throw partlyStored(refused, byQueue.size, this.address);
-    }, connections[0]!);
+    };
+    await this.deadline.within(store(), connections[0]!);
   }
 
   /**

@@ -23,15 +23,15 @@ export class PublishDeadline {
   constructor(private readonly publishTimeout: number) {}
 
   /**
-   * Runs `store` through `connection`, rejecting when it is not done within
-   * `publishTimeout`; any failure becomes `MessagioUnavailableError`.
+   * Follows `store` (just started, through `connection`), rejecting when it is
+   * not done within `publishTimeout`; any failure becomes `MessagioUnavailableError`.
    */
-  within(store: () => Promise<void>, connection: RedisConnectionState): Promise<void> {
+  within(store: Promise<unknown>, connection: RedisConnectionState): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const pending: PendingStore = { deadline: performance.now() + this.publishTimeout, reject, connection };
       this.storing.add(pending);
       this.arm();
-      store().then(
+      store.then(
         () => {
           if (this.storing.delete(pending)) resolve();
         },
