@@ -15,6 +15,7 @@ import { currentMessagioContext } from '../message/messagio-context.js';
 import { headersProblem, mergeHeaders, type MessagioHeaders } from '../message/message-headers.js';
 import type { MessageTypesRegistry } from '../message/message-types.registry.js';
 import { Messagio, type MessagioClass } from '../message/messagio.js';
+import { isoNow } from '../message/iso-now.js';
 import { jsonSizeBound } from '../message/json-size-bound.js';
 import { findUnserialisable } from '../message/unserialisable-property.js';
 import type { PipelineOptions } from './pipeline.options.js';
@@ -131,7 +132,7 @@ export class DeliveryFactory {
 }
 
 function envelopeHead(type: string, id: string, traceId: string, causationId: string | null, headers: MessagioHeaders | undefined): EnvelopeHead {
-  const firedAt = new Date().toISOString();
+  const firedAt = isoNow();
   return headers === undefined
     ? { v: ENVELOPE_VERSION, type, id, traceId, causationId, firedAt }
     : { v: ENVELOPE_VERSION, type, id, traceId, causationId, firedAt, headers };
