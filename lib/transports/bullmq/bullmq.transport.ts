@@ -244,7 +244,13 @@ export class BullMqTransport implements MessagioTransport {
   private async process(job: Job<MessagioEnvelope>, handler: DeliveryHandler): Promise<void> {
     const run = handler(job.data, { attempt: job.attemptsMade + 1, transport: this.name, cycle: cycleOf(job.data), id: job.id, name: job.name });
     this.running.add(run);
-    const outcome = await run.finally(() => this.running.delete(run));
+    let outcome: Awaited<typeof run>;
+    try {
+      outcome = await run;
+    } finally {
+      // Not run.finally(): that is two more promises per delivery.
+      this.running.delete(run);
+    }
     if (outcome.status === 'completed') return;
     if (outcome.status === 'retry') {
       // The worker's decision is what happens, whatever attempts and backoff
