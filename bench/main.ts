@@ -22,6 +22,7 @@ import { workerProcessesScenario } from './scenarios/09-worker-processes.js';
 import { validationScenario } from './scenarios/10-validation.js';
 import { postgresScenario } from './scenarios/11-postgres.js';
 import { startPostgresServer, type PostgresServerHandle } from '../lib/testing/index.js';
+import { concurrentProducersScenario } from './scenarios/12-concurrent-producers.js';
 
 const SCENARIOS: Scenario[] = [
   fireScenario,
@@ -35,6 +36,7 @@ const SCENARIOS: Scenario[] = [
   workerProcessesScenario,
   validationScenario,
   postgresScenario,
+  concurrentProducersScenario,
 ];
 
 async function main(args: BenchArgs): Promise<number> {

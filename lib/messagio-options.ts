@@ -141,6 +141,8 @@ export function resolveMessagioOptions(options: MessagioModuleOptions = {}): Res
       defaults: options.defaultListenerOptions ?? {},
       routing: { defaultQueue: queueName, queues: new Set(queues.keys()), routes },
       scope: { cls: options.cls, restore: options.propagate?.restore?.bind(options.propagate) },
+      // The first message of a subscribed class pays no compiling.
+      prepareClass: (cls) => pipeline.codec.prepare(cls),
     },
     report: resolveStartupReport(options, worker !== false),
     bullmq: {

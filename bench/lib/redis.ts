@@ -39,6 +39,13 @@ export class BenchRedis implements RedisTarget {
     return Number(/used_memory:(\d+)/.exec(await this.admin.info('memory'))?.[1] ?? Number.NaN);
   }
 
+  /** CPU seconds the redis-server process has used (user + system, INFO cpu): Redis's own cost of a trial. */
+  async cpuSeconds(): Promise<number> {
+    const info = await this.admin.info('cpu');
+    const read = (field: string) => Number(new RegExp(`${field}:([\\d.]+)`).exec(info)?.[1] ?? Number.NaN);
+    return read('used_cpu_user') + read('used_cpu_sys');
+  }
+
   async version(): Promise<string> {
     return /redis_version:(\S+)/.exec(await this.admin.info('server'))?.[1] ?? 'unknown';
   }

@@ -68,7 +68,7 @@ export const fireScenario: Scenario = {
       higherIsBetter: true,
       subject: { trial: 'messagio validation on', metric: 'jobs/s', label: 'messagio' },
       baseline: { trial: 'raw', metric: 'jobs/s', label: 'raw' },
-      target: { kind: 'ratio-at-least', value: 0.9 },
+      target: { kind: 'ratio-at-least', value: 0.95 },
     },
     {
       case: '1 listener, validation off',

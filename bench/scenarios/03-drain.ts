@@ -74,7 +74,7 @@ export const drainScenario: Scenario = {
           higherIsBetter: true,
           subject: { trial: `messagio validation ${validate ? 'on' : 'off'} c=${c}`, metric: 'deliveries/s', label: 'messagio' },
           baseline: { trial: `raw c=${c}`, metric: 'deliveries/s', label: 'raw' },
-          ...(validate ? { target: { kind: 'ratio-at-least' as const, value: 0.9 } } : {}),
+          ...(validate ? { target: { kind: 'ratio-at-least' as const, value: 0.95 } } : {}),
         }),
       );
       const shaped = shapedRow(what(true), `messagio validation on c=${c}`, 'deliveries/s');

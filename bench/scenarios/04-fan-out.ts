@@ -99,7 +99,7 @@ export const fanOutScenario: Scenario = {
         higherIsBetter: true,
         subject: { trial: `messagio validation ${validate ? 'on' : 'off'}`, metric: 'msgs/s', label: 'messagio' },
         baseline: { trial: 'raw', metric: 'msgs/s', label: 'raw' },
-        ...(validate ? { target: { kind: 'ratio-at-least' as const, value: 0.9 } } : {}),
+        ...(validate ? { target: { kind: 'ratio-at-least' as const, value: 0.95 } } : {}),
       }),
     ),
     shapedRow(`1 message → 3 jobs, concurrency ${CONCURRENCY}, validation on`, 'messagio validation on', 'msgs/s'),

@@ -15,6 +15,8 @@ import { currentMessagioContext } from '../message/messagio-context.js';
 import { headersProblem, mergeHeaders, type MessagioHeaders } from '../message/message-headers.js';
 import type { MessageTypesRegistry } from '../message/message-types.registry.js';
 import { Messagio, type MessagioClass } from '../message/messagio.js';
+import { isoNow } from '../message/iso-now.js';
+import { jsonSizeBound } from '../message/json-size-bound.js';
 import { findUnserialisable } from '../message/unserialisable-property.js';
 import type { PipelineOptions } from './pipeline.options.js';
 
@@ -27,8 +29,12 @@ export interface PreparedFire {
   /** One per listener, in delivery order (priority, then subscription). */
   deliveries: Delivery[];
   payload: Record<string, unknown>;
-  /** The payload as JSON: measured against maxPayloadBytes, and reused by the sync transport's snapshot. */
-  payloadJson: string;
+  /**
+   * The payload as JSON when it was made to be measured against
+   * maxPayloadBytes (reused by the sync transport's snapshot); undefined for a
+   * flat payload whose size bound is within the limit.
+   */
+  payloadJson: string | undefined;
   /** The headers every delivery carries, if any. */
   headers: MessagioHeaders | undefined;
 }
@@ -63,15 +69,16 @@ export class DeliveryFactory {
     const { name: type, version } = this.types.headOf(message.constructor as MessagioClass);
     if (codec.validates) await codec.check(message, type);
     let payload: Record<string, unknown>;
-    let payloadJson: string;
+    // Made only when needed: a flat payload within a bound of its size always serialises, and fits.
+    let payloadJson: string | undefined;
     try {
       payload = codec.toPayload(message);
-      payloadJson = JSON.stringify(payload);
+      if (jsonSizeBound(payload) > maxPayloadBytes) payloadJson = JSON.stringify(payload);
     } catch (error) {
       throw unserialisable(message, type, error);
     }
     // UTF-8 takes at most 3 bytes per UTF-16 unit: most payloads are measured by their length alone.
-    if (payloadJson.length * 3 > maxPayloadBytes) {
+    if (payloadJson !== undefined && payloadJson.length * 3 > maxPayloadBytes) {
       const bytes = Buffer.byteLength(payloadJson);
       if (bytes > maxPayloadBytes) throw new MessagioPayloadTooLargeError(type, bytes, maxPayloadBytes);
     }
@@ -127,7 +134,7 @@ export class DeliveryFactory {
 
 /** Version 1 and no headers are left out of the envelope (the lean default an envelope without them reads as). */
 function envelopeHead(type: string, version: number, id: string, traceId: string, causationId: string | null, headers: MessagioHeaders | undefined): EnvelopeHead {
-  const firedAt = new Date().toISOString();
+  const firedAt = isoNow();
   if (version === 1) {
     return headers === undefined
       ? { v: ENVELOPE_VERSION, type, id, traceId, causationId, firedAt }

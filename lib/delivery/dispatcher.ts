@@ -7,7 +7,6 @@ import type { MessagioCodec } from '../message/codec.js';
 import type { MessagioEnvelope } from '../message/envelope.js';
 import { parseEnvelope } from '../message/envelope.guard.js';
 import type { MessageTypeEntry, MessageTypesRegistry } from '../message/message-types.registry.js';
-import type { Messagio } from '../message/messagio.js';
 import { upcastPayload } from '../message/upcast-chain.js';
 import { deliveryIdOf } from '../message/delivery-id.js';
 import { MessagioContext, runInMessagioContext, type FiresMessages } from '../message/messagio-context.js';
@@ -83,7 +82,14 @@ export class MessagioDispatcher {
         headers: envelope.headers === undefined ? NO_HEADERS : Object.freeze(envelope.headers),
       });
       if (observed) this.observers.emit('started', { envelope, data: raw, attempt, transport });
-      outcome = await this.run(binding, message, context, envelope);
+      // The listener, inside its context; what it throws goes to the retry rule
+      // (here, not in an async method of its own: one frame less per delivery).
+      try {
+        await runInMessagioContext(context, this.publisher, () => binding.listener.handler(message, context));
+        outcome = { status: 'completed', envelope };
+      } catch (thrown) {
+        outcome = this.listenerFailed(binding, thrown, context, envelope);
+      }
     } catch (error) {
       // Only envelope and validation problems reach here: they can never succeed.
       const err = error instanceof Error ? error : new MessagioListenerError(error);
@@ -112,26 +118,21 @@ export class MessagioDispatcher {
     );
   }
 
-  /** Calls the listener inside its context and applies the retry rule to what it throws. */
-  private async run(binding: ListenerBinding, message: Messagio, context: MessagioContext, envelope: MessagioEnvelope): Promise<DeliveryOutcome> {
-    try {
-      await runInMessagioContext(context, this.publisher, () => binding.listener.handler(message, context));
-      return { status: 'completed', envelope };
-    } catch (thrown) {
-      const error = thrown instanceof Error ? thrown : new MessagioListenerError(thrown);
-      const decision = decideRetry(binding.options, error, context.attempt);
-      if (decision.retry) {
-        this.logger.warn(
-          logSafe(
-            `${envelope.listener} failed on ${envelope.type} (messageId=${envelope.id} traceId=${envelope.traceId}, ` +
-              `attempt ${context.attempt}/${context.maxAttempts}), retrying in ${decision.delay} ms: ${error.name}: ${error.message}`,
-          ),
-        );
-        return { status: 'retry', envelope, error, delay: decision.delay };
-      }
-      this.logFailure(envelope, error, context.attempt, decision.reason);
-      return { status: 'failed', envelope, error, poison: false };
+  /** The retry rule's decision on what a listener threw. */
+  private listenerFailed(binding: ListenerBinding, thrown: unknown, context: MessagioContext, envelope: MessagioEnvelope): DeliveryOutcome {
+    const error = thrown instanceof Error ? thrown : new MessagioListenerError(thrown);
+    const decision = decideRetry(binding.options, error, context.attempt);
+    if (decision.retry) {
+      this.logger.warn(
+        logSafe(
+          `${envelope.listener} failed on ${envelope.type} (messageId=${envelope.id} traceId=${envelope.traceId}, ` +
+            `attempt ${context.attempt}/${context.maxAttempts}), retrying in ${decision.delay} ms: ${error.name}: ${error.message}`,
+        ),
+      );
+      return { status: 'retry', envelope, error, delay: decision.delay };
     }
+    this.logFailure(envelope, error, context.attempt, decision.reason);
+    return { status: 'failed', envelope, error, poison: false };
   }
 
   private notify(outcome: DeliveryOutcome, data: unknown, attempt: number, transport: string, durationMs: number): void {

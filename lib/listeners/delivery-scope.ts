@@ -1,4 +1,4 @@
-import type { ModuleRef } from '@nestjs/core';
+import { ModulesContainer, type ModuleRef } from '@nestjs/core';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import type { MessagioPropagation } from '../message/messagio-propagation.js';
 import type { DeliveryScope } from './listener.registry.js';
@@ -26,9 +26,8 @@ export interface DeliveryScopeSettings {
  * there is none (no nestjs-cls, no `propagate.restore`): listeners are then
  * called as they are, at no cost.
  *
- * nestjs-cls is an optional peer: it is loaded here, once, and only its
- * `ClsService` as the app provides it (`ClsModule`) is used; without it (or
- * without `ClsModule`), nothing of it is loaded on the path of a delivery.
+ * nestjs-cls is an optional peer: only its `ClsService` as the app provides
+ * it (`ClsModule`) is used; messagio never loads nestjs-cls itself.
  */
 export async function resolveDeliveryScope(moduleRef: ModuleRef, settings: DeliveryScopeSettings): Promise<DeliveryScope | undefined> {
   const cls = settings.cls === false ? undefined : await findClsService(moduleRef);
@@ -63,21 +62,31 @@ export function deliveryScope(cls: ClsRunner | undefined, restore: MessagioPropa
   return (call) => (message, context) => cls.runWith({ [MESSAGIO_CLS_KEY]: context }, () => call(message, context));
 }
 
+/**
+ * The app's `ClsService`, found among its providers, never imported: loading
+ * nestjs-cls sets up an AsyncLocalStorage (`enterWith`), which turns on
+ * Node's promise hooks for the whole process. An app without `ClsModule`
+ * would pay them on every promise (each fire, each Redis command).
+ */
 async function findClsService(moduleRef: ModuleRef): Promise<ClsRunner | undefined> {
-  let exports: { ClsService?: abstract new (...args: never[]) => unknown; default?: { ClsService?: unknown } };
+  let modules: ModulesContainer;
   try {
-    exports = (await import('nestjs-cls')) as typeof exports;
+    modules = moduleRef.get(ModulesContainer, { strict: false });
   } catch {
-    return undefined; // not installed
+    return undefined;
   }
-  const ClsService = exports.ClsService ?? (exports.default?.ClsService as typeof exports.ClsService);
-  if (typeof ClsService !== 'function') return undefined;
-  try {
-    const service = moduleRef.get(ClsService, { strict: false }) as Partial<ClsRunner> | undefined;
-    return typeof service?.runWith === 'function' ? (service as ClsRunner) : undefined;
-  } catch {
-    return undefined; // installed, but no ClsModule in this app
+  for (const module of modules.values()) {
+    for (const token of module.providers.keys()) {
+      if (typeof token !== 'function' || token.name !== 'ClsService' || typeof (token.prototype as Partial<ClsRunner>).runWith !== 'function') continue;
+      try {
+        const service = moduleRef.get(token, { strict: false }) as Partial<ClsRunner> | undefined;
+        if (typeof service?.runWith === 'function') return service as ClsRunner;
+      } catch {
+        // not resolvable from here: look further
+      }
+    }
   }
+  return undefined;
 }
 
 function isPromise(value: unknown): value is PromiseLike<unknown> {

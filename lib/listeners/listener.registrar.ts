@@ -14,6 +14,8 @@ export interface ListenerRegistrarSettings {
   routing: QueueRouting;
   /** What each attempt runs inside: nestjs-cls (`cls`), `propagate.restore`. */
   scope: DeliveryScopeSettings;
+  /** Readies a subscribed message class for its first message (the codec compiles its validation): once per class, at bootstrap. */
+  prepareClass?: (cls: MessagioClass) => void;
 }
 
 /** Message types a listener subscribes to, with the options it gives them. */
@@ -71,6 +73,7 @@ export class ListenerRegistrar {
     }
     if (this.checked.has(cls)) return;
     this.checked.add(cls);
+    this.settings.prepareClass?.(cls);
     for (const date of findUntypedDates(cls)) {
       this.logger.warn(
         `${cls.name}.${date.path} is declared as a Date without @Type(() => Date): a message travels as JSON, so its ` +

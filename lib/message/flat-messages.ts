@@ -21,14 +21,25 @@ import { defaultMetadataStorage as storage } from 'class-transformer/cjs/storage
  * skipped when the prototype has a getter without setter for it or the
  * instance holds a function there (which, with no constructor run, can only
  * come from the prototype chain: a method). Decisions are cached per class and
- * key (decorators run when a class is defined, before anything is fired).
+ * key (decorators run when a class is defined, before anything is fired),
+ * with whether the prototype chain has the key at all: a plain field (the
+ * common case) is then set without looking at the prototype per message.
  */
+
+// How one key of a class is copied (decided once per class and key):
+/** A @Type/@Transform applies, or `__proto__` / `constructor`: class-transformer's job. */
+const NOT_PLAIN = 0;
+/** Copied as is; the prototype chain has nothing under this key, so a rebuild just sets it. */
+const PLAIN = 1;
+/** Copied as is; the prototype chain has something under this key (an accessor, a method): checked per rebuild. */
+const PLAIN_ON_PROTOTYPE = 2;
+type KeyKind = typeof NOT_PLAIN | typeof PLAIN | typeof PLAIN_ON_PROTOTYPE;
 
 interface ClassInfo {
   /** No class-level @Expose/@Exclude and no exposed/excluded property, on the class or its ancestors. */
   eligible: boolean;
-  /** key → true when no @Type/@Transform applies to it. */
-  keys: Map<string, boolean>;
+  /** key → how it is copied. */
+  keys: Map<string, KeyKind>;
 }
 
 // Payload keys come from stored data: past this many distinct keys a class's
@@ -53,19 +64,20 @@ function infoOf(cls: object): ClassInfo {
   return info;
 }
 
-function plainKey(cls: object, info: ClassInfo, key: string): boolean {
-  let plain = info.keys.get(key);
-  if (plain === undefined) {
+function keyKind(cls: object, info: ClassInfo, key: string): KeyKind {
+  let kind = info.keys.get(key);
+  if (kind === undefined) {
     const target = cls as () => void;
-    plain =
+    const plain =
       key !== '__proto__' &&
       key !== 'constructor' &&
       storage.findTypeMetadata(target, key) === undefined &&
       storage.findTransformMetadatas(target, key, TransformationType.PLAIN_TO_CLASS).length === 0 &&
       storage.findTransformMetadatas(target, key, TransformationType.CLASS_TO_PLAIN).length === 0;
-    if (info.keys.size < MAX_CACHED_KEYS) info.keys.set(key, plain);
+    kind = !plain ? NOT_PLAIN : key in ((cls as { prototype: object }).prototype ?? {}) ? PLAIN_ON_PROTOTYPE : PLAIN;
+    if (info.keys.size < MAX_CACHED_KEYS) info.keys.set(key, kind);
   }
-  return plain;
+  return kind;
 }
 
 function isPrimitive(value: unknown): boolean {
@@ -77,7 +89,7 @@ function copyable(cls: object, source: Record<string, unknown>, keys: string[]):
   const info = infoOf(cls);
   if (!info.eligible) return false;
   for (const key of keys) {
-    if (!isPrimitive(source[key]) || !plainKey(cls, info, key)) return false;
+    if (!isPrimitive(source[key]) || keyKind(cls, info, key) === NOT_PLAIN) return false;
   }
   return true;
 }
@@ -98,9 +110,13 @@ export function flatToInstance<T extends object>(cls: abstract new (...args: nev
   if (!copyable(cls, plain, keys)) return undefined;
   const prototype = cls.prototype as object;
   const instance = Object.create(prototype) as Record<string, unknown>;
+  const known = infoOf(cls).keys;
   for (const key of keys) {
-    const descriptor = Object.getOwnPropertyDescriptor(prototype, key);
-    if ((descriptor && !descriptor.set) || instance[key] instanceof Function) continue;
+    // A key the prototype chain does not have (a field: the common case) is set as is.
+    if (known.get(key) !== PLAIN) {
+      const descriptor = Object.getOwnPropertyDescriptor(prototype, key);
+      if ((descriptor && !descriptor.set) || instance[key] instanceof Function) continue;
+    }
     instance[key] = plain[key];
   }
   return instance as T;

@@ -122,6 +122,18 @@ describe('flat messages (class-transformer shortcut)', () => {
     expect(flatToInstance(WithMethodField, { callback: 'not a function' })!.callback).toBe('not a function');
   });
 
+  it('decides each key once per class, and every later rebuild agrees with class-transformer too', () => {
+    for (let round = 0; round < 3; round++) {
+      // A field (set as is), a method of the class and one of Object.prototype (skipped), a read-only accessor and a setter.
+      const plain = { name: `n${round}`, shout: 'x', toString: 'y', count: round };
+      expectSameInstance(Flat, plain);
+      expect(flatToInstance(Flat, plain)!.shout).toBe(Flat.prototype.shout);
+      expect(flatToInstance(Flat, plain)!.name).toBe(`n${round}`);
+      expectSameInstance(WithAccessors, { readOnly: 'x', writable: `w${round}` });
+      expect(flatToInstance(WithAccessors, { readOnly: 'x', writable: `w${round}` })!.writable).toBe(`set:w${round}`);
+    }
+  });
+
   it('never copies __proto__ or constructor keys itself', () => {
     const plain = JSON.parse('{"name":"x","__proto__":{"polluted":true}}') as Record<string, unknown>;
     expect(flatToInstance(Flat, plain)).toBeUndefined();

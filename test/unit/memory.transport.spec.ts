@@ -418,4 +418,27 @@ describe('MemoryTransport', () => {
     expect(counter.runs).toBe(1);
     await transport.close();
   });
+  it('runs a delivery stored while its only consumer loop is ending (found the heap empty, not yet gone)', async () => {
+    // The window is a few microtasks wide: the second delivery is stored that many
+    // microtasks after the first one's handler resolved, for every width in turn.
+    for (let ticks = 0; ticks < 12; ticks++) {
+      const transport = new MemoryTransport({ worker: { concurrency: 1 } });
+      const seen: string[] = [];
+      await transport.start((data) => {
+        const env = data as MessagioEnvelope;
+        seen.push(env.id);
+        if (env.id === 'first') {
+          void (async () => {
+            for (let i = 0; i < ticks; i++) await Promise.resolve();
+            await transport.enqueue([delivery('second')]);
+          })();
+        }
+        return Promise.resolve({ status: 'completed', envelope: env } as DeliveryOutcome);
+      });
+      await transport.enqueue([delivery('first')]);
+      for (let i = 0; i < 5 && seen.length < 2; i++) await flush();
+      expect({ ticks, seen }).toEqual({ ticks, seen: ['first', 'second'] });
+      await transport.close();
+    }
+  });
 });

@@ -81,40 +81,45 @@ export class BullMqTransport implements MessagioTransport {
     };
   }
 
-  async enqueue(deliveries: Delivery[]): Promise<void> {
-    if (this.ended) throw new MessagioClosedError(this.name);
-    if (deliveries.length === 0) return;
+  enqueue(deliveries: Delivery[]): Promise<void> {
+    if (this.ended) return Promise.reject(new MessagioClosedError(this.name));
+    if (deliveries.length === 0) return Promise.resolve();
     // Refuse rather than let the client queue the command offline: a command
     // queued while Redis is away could be stored after fire() gave up. A
     // connection known to be down (never connected and failing, or lost)
     // refuses at once, saying where and why; one still being made for the
     // first time is waited for, within publishTimeout, until it is ready or fails.
-    if (this.backend === 'postgres') checkStorableInPostgres(deliveries);
-    if (deliveries.length === 1) {
-      const d = deliveries[0]!;
-      const queue = this.queueOf(d);
-      const connection = this.connections.get(queue);
-      const refused = connection?.refusal();
-      if (refused) throw refused;
-      const options = jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail);
-      await this.deadline.within(
-        connection === undefined || connection.isReady
-          ? () => queue.add(d.envelope.type, d.envelope, options)
-          : () => connection.connected().then(() => queue.add(d.envelope.type, d.envelope, options)),
-        connection,
-      );
-      return;
+    if (this.backend === 'postgres') {
+      try {
+        checkStorableInPostgres(deliveries);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
     }
+    if (deliveries.length > 1) return this.enqueueMany(deliveries);
+    const d = deliveries[0]!;
+    const queue = this.queueOf(d);
+    const connection = this.connections.get(queue);
+    const refused = connection?.refusal();
+    if (refused) return Promise.reject(refused);
+    const add = () => queue.add(d.envelope.type, d.envelope, jobOptions(d, this.options.removeOnComplete, this.options.removeOnFail));
+    // Connected (the usual case, and always on PostgreSQL): the store starts now, with no frame of ours awaited per fire.
+    return this.deadline.within(connection === undefined || connection.isReady ? add() : connection.connected().then(add), connection);
+  }
+
+  /** Several deliveries: addBulk stores a queue's jobs in one round trip per queue. */
+  private async enqueueMany(deliveries: Delivery[]): Promise<void> {
     const byQueue = this.byQueue(deliveries);
     const connections = [...byQueue.keys()].flatMap((q) => this.connections.get(q) ?? []);
     for (const connection of connections) {
       const refused = connection.refusal();
       if (refused) throw refused;
     }
-    await this.deadline.within(async () => {
+    const store = async () => {
       for (const connection of connections) if (!connection.isReady) await connection.connected();
       await this.storeBulk(byQueue);
-    }, connections[0]);
+    };
+    await this.deadline.within(store(), connections[0]);
   }
 
   /**
@@ -152,11 +157,13 @@ export class BullMqTransport implements MessagioTransport {
   async enqueueDeduplicated(deliveries: Delivery[], dedupe: DedupeSpec): Promise<DedupeDecision> {
     if (this.ended) throw new MessagioClosedError(this.name);
     let decision: DedupeDecision = { deduplicated: false };
-    await this.deadline.within(async () => {
+    await this.deadline.within(
+      (async () => {
       await this.connected();
       if (this.backend === 'postgres') checkStorableInPostgres(deliveries);
       decision = await storeGate(this.gates, deliveries, dedupe);
-    });
+      })(),
+    );
     return decision;
   }
 
@@ -334,7 +341,13 @@ export class BullMqTransport implements MessagioTransport {
     if (isTickJob(job as Job) && job.queueName === this.queue.name) return runTick(job as Job, this.ticks);
     const run = handler(job.data, { attempt: job.attemptsMade + 1, transport: this.name, cycle: cycleOf(job.data), id: job.id, name: job.name });
     this.running.add(run);
-    const outcome = await run.finally(() => this.running.delete(run));
+    let outcome: Awaited<typeof run>;
+    try {
+      outcome = await run;
+    } finally {
+      // Not run.finally(): that is two more promises per delivery.
+      this.running.delete(run);
+    }
     if (outcome.status === 'completed') return;
     if (outcome.status === 'retry') {
       // The worker's decision is what happens, whatever attempts and backoff

@@ -28,16 +28,16 @@ export class PublishDeadline {
   ) {}
 
   /**
-   * Runs `store` (through `connection`, on Redis), rejecting when it is not
-   * done within `publishTimeout`; any failure but a typed one becomes
-   * `MessagioUnavailableError`.
+   * Follows `store` (just started; through `connection`, on Redis),
+   * rejecting when it is not done within `publishTimeout`; any failure but a
+   * typed one becomes `MessagioUnavailableError`.
    */
-  within(store: () => Promise<unknown>, connection?: RedisConnectionState): Promise<void> {
+  within(store: Promise<unknown>, connection?: RedisConnectionState): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const pending: PendingStore = { deadline: performance.now() + this.publishTimeout, reject, connection };
       this.storing.add(pending);
       this.arm();
-      store().then(
+      store.then(
         () => {
           if (this.storing.delete(pending)) resolve();
         },

@@ -372,7 +372,9 @@ export class MemoryTransport implements MessagioTransport {
       .run(this, () => this.lane(handler))
       .finally(() => {
         this.lanes.delete(lane);
-        this.notifyIdle();
+        // A delivery stored after this loop found the heap empty, but before it
+        // ended, saw every lane taken and started none: start one for it now.
+        this.pump();
       });
     this.lanes.add(lane);
   }
