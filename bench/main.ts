@@ -20,6 +20,7 @@ import { bootstrapScenario } from './scenarios/07-bootstrap.js';
 import { memoryScenario } from './scenarios/08-memory.js';
 import { workerProcessesScenario } from './scenarios/09-worker-processes.js';
 import { validationScenario } from './scenarios/10-validation.js';
+import { outboxScenario } from './scenarios/13-outbox.js';
 
 const SCENARIOS: Scenario[] = [
   fireScenario,
@@ -32,6 +33,7 @@ const SCENARIOS: Scenario[] = [
   memoryScenario,
   workerProcessesScenario,
   validationScenario,
+  outboxScenario,
 ];
 
 async function main(args: BenchArgs): Promise<number> {
