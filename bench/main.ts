@@ -23,6 +23,7 @@ import { validationScenario } from './scenarios/10-validation.js';
 import { postgresScenario } from './scenarios/11-postgres.js';
 import { startPostgresServer, type PostgresServerHandle } from '../lib/testing/index.js';
 import { concurrentProducersScenario } from './scenarios/12-concurrent-producers.js';
+import { outboxScenario } from './scenarios/13-outbox.js';
 
 const SCENARIOS: Scenario[] = [
   fireScenario,
@@ -37,6 +38,7 @@ const SCENARIOS: Scenario[] = [
   validationScenario,
   postgresScenario,
   concurrentProducersScenario,
+  outboxScenario,
 ];
 
 async function main(args: BenchArgs): Promise<number> {

@@ -7,6 +7,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { chooseTransport, type SampleTransport } from './choose-transport.js';
+import { chooseDatabase, type SampleDatabase } from './database/choose-database.js';
 import { runOrders } from './run-orders.js';
 import { message, withTimeout } from './timeout.js';
 
@@ -25,18 +26,27 @@ async function main(): Promise<number> {
     return 1;
   }
   console.log(transport.description);
+  let database: SampleDatabase;
+  try {
+    database = await chooseDatabase();
+  } catch (error) {
+    console.error(`✗ Could not set up a database: ${message(error)}`);
+    await transport.cleanup();
+    return 1;
+  }
+  console.log(database.description);
 
   if (DASHBOARD) {
     // Loaded only with the flag: bull-board and the HTTP platform are not part of the plain run.
     const { runDashboard } = await import('./dashboard/run-dashboard.js');
-    return runDashboard(transport, { boot: BOOT_TIMEOUT, run: RUN_TIMEOUT, close: CLOSE_TIMEOUT });
+    return runDashboard(transport, database, { boot: BOOT_TIMEOUT, run: RUN_TIMEOUT, close: CLOSE_TIMEOUT });
   }
 
   let app: INestApplicationContext | undefined;
   let code = 0;
   try {
     app = await withTimeout(
-      NestFactory.createApplicationContext(AppModule.forRoot(transport.options), {
+      NestFactory.createApplicationContext(AppModule.forRoot(transport.options, database), {
         logger: ['warn', 'error'],
         abortOnError: false, // throw instead of exiting, so we can say why
       }),
@@ -52,6 +62,7 @@ async function main(): Promise<number> {
   try {
     if (app) await withTimeout(app.close(), CLOSE_TIMEOUT, 'closing the app');
     await withTimeout(transport.cleanup(), CLOSE_TIMEOUT, 'cleaning up the transport');
+    await withTimeout(database.cleanup(), CLOSE_TIMEOUT, 'cleaning up the database');
   } catch (error) {
     console.error(`✗ Shutdown failed: ${message(error)}`);
     code = 1;

@@ -4,6 +4,7 @@ import { ActivityLog, type Activity } from './orders/activity-log.js';
 import { OrderLine } from './orders/order-line.js';
 import { OrderPlaced } from './orders/order-placed.message.js';
 import { OrdersService } from './orders/orders.service.js';
+import { OutOfStockError } from './orders/out-of-stock.error.js';
 
 const PLACED = 'orders.order-placed';
 const CONFIRMED = 'orders.order-confirmed';
@@ -20,9 +21,11 @@ const EXPECTED_PER_ORDER: ReadonlyArray<readonly [string, string, Activity['outc
 ];
 
 /**
- * Fires three orders (publisher.fire(), message.fire(), and a sync fire),
- * waits until every expected listener call happened, prints them, and checks
- * that the follow-up OrderConfirmed carried the trace along. Throws on any miss.
+ * Fires three orders (placed in a database transaction through the outbox,
+ * message.fire(), and a sync fire), then places one that runs out of stock
+ * (rolled back: no row, no message), waits until every expected listener call
+ * happened, prints them, and checks that the follow-up OrderConfirmed carried
+ * the trace along and that only the committed order is stored. Throws on any miss.
  */
 export async function runOrders(app: INestApplicationContext, timeout: number): Promise<void> {
   const orders = app.get(OrdersService);
@@ -31,7 +34,8 @@ export async function runOrders(app: INestApplicationContext, timeout: number): 
   const first = await orders.place(
     new OrderPlaced('A-1001', 'ada@example.com', [new OrderLine('KEYBOARD', 1, 4999), new OrderLine('CABLE-USB-C', 2, 899)]),
   );
-  printFire('A-1001', 'publisher.fire(order)', first);
+  printFire('A-1001', 'fire(order, { transaction })', first);
+  if (first.pending !== 'outbox') throw new Error(`A-1001 was not written to the outbox (pending: ${String(first.pending)})`);
 
   const second = await new OrderPlaced('A-1002', 'grace@example.com', [new OrderLine('MONITOR', 1, 18900)]).fire();
   printFire('A-1002', 'order.fire()', second);
@@ -42,6 +46,11 @@ export async function runOrders(app: INestApplicationContext, timeout: number): 
   const ranBeforeReturn = log.entries.filter((e) => e.orderId === 'A-1003' && e.type === PLACED && e.outcome === 'done');
   const missingSync = third.listeners.filter((id) => !ranBeforeReturn.some((e) => e.listener === id));
   if (missingSync.length > 0) throw new Error(`sync fire of A-1003 returned before ${missingSync.join(', ')} ran`);
+
+  // Five monitors, three in stock: the transaction rolls back after the fire, taking OrderPlaced with it.
+  const refused = await orders.place(new OrderPlaced('A-1004', 'alan@example.com', [new OrderLine('MONITOR', 5, 18900)])).catch((e: unknown) => e);
+  if (!(refused instanceof OutOfStockError)) throw new Error(`A-1004 should have run out of stock, got ${String(refused)}`);
+  console.log(`Rolled back A-1004: ${refused.message}`);
 
   const orderIds = ['A-1001', 'A-1002', 'A-1003'];
   const expected = orderIds.flatMap((orderId) => EXPECTED_PER_ORDER.map(([listener, type, outcome]) => ({ orderId, listener, type, outcome })));
@@ -60,6 +69,9 @@ export async function runOrders(app: INestApplicationContext, timeout: number): 
 
   const extra = log.entries.length - expected.length;
   if (extra !== 0) throw new Error(`expected ${expected.length} listener calls, saw ${log.entries.length}`);
+  // Only the committed order is stored; A-1002 and A-1003 were fired without a transaction.
+  const stored = await orders.placedOrderIds();
+  if (stored.join() !== 'A-1001') throw new Error(`expected the orders table to hold A-1001 only, it holds [${stored.join(', ')}]`);
   console.log('');
   for (const orderId of orderIds) console.log(checkTrace(orderId, log.entries.filter((e) => e.orderId === orderId)));
 }

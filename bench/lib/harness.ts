@@ -61,6 +61,8 @@ export interface Scenario {
   needsPostgres?: boolean;
   trials(ctx: BenchContext): Trial[];
   rows(ctx: BenchContext): RowSpec[];
+  /** Stops what the scenario started for its trials (a server of its own), once they all ran. */
+  close?(): Promise<void>;
 }
 
 export interface Summary {
@@ -88,8 +90,17 @@ export interface RowResult {
 /** Every value measured: trial key → metric → one value per repeat (kept in the JSON results). */
 export type TrialSamples = Record<string, Record<string, number[]>>;
 
-/** Runs every selected trial `repeats` times, alternating their order from one repeat to the next. */
+/** Runs a scenario's trials (see `measure`), then its `close()`, whatever happened. */
 export async function runScenario(scenario: Scenario, ctx: BenchContext): Promise<{ rows: RowResult[]; samples: TrialSamples }> {
+  try {
+    return await measure(scenario, ctx);
+  } finally {
+    await scenario.close?.();
+  }
+}
+
+/** Runs every selected trial `repeats` times, alternating their order from one repeat to the next. */
+async function measure(scenario: Scenario, ctx: BenchContext): Promise<{ rows: RowResult[]; samples: TrialSamples }> {
   const selected = (key: string) => ctx.args.variants.length === 0 || ctx.args.variants.some((v) => key.startsWith(v));
   const trials = scenario.trials(ctx).filter((t) => selected(t.key));
   const samples = new Map<string, Map<string, number[]>>();

@@ -44,6 +44,8 @@ export class HarnessRecorder {
   counters: HarnessCounters = zero();
   /** Fired records created at enqueue, waiting for the publisher's `fired` event. */
   private awaitingReceipt = new Map<string, MessagioFiredRecord>();
+  /** Messages fired into the outbox, recorded at their fire: the relay's enqueue later is the same message, not another fire. */
+  private inOutbox = new Set<string>();
   private guard: Guard | undefined;
 
   constructor(
@@ -72,6 +74,7 @@ export class HarnessRecorder {
   clear(): void {
     this.records = [];
     this.awaitingReceipt = new Map();
+    this.inOutbox = new Set();
     this.deliveryRecords = new Map();
     this.counters = zero();
     this.guard = undefined;
@@ -83,6 +86,7 @@ export class HarnessRecorder {
     for (const d of deliveries) byMessage.set(d.envelope.id, [...(byMessage.get(d.envelope.id) ?? []), d.envelope]);
     for (const envelopes of byMessage.values()) {
       const { listener: _listener, ...envelope } = envelopes[0]!;
+      if (this.inOutbox.has(envelope.id)) continue;
       const record = this.addFired(envelope, envelopes, false, this.types.classFor(envelope.type));
       this.awaitingReceipt.set(record.messageId, record);
     }
@@ -162,7 +166,8 @@ export class HarnessRecorder {
         awaiting.receipt = event.receipt;
         return;
       }
-      // Sync fires and messages nobody listens to never reach the transport.
+      if (event.receipt.pending === 'outbox') this.inOutbox.add(event.receipt.messageId);
+      // Sync fires, outbox fires (not yet, or never: rolled back) and messages nobody listens to never reach the transport here.
       const first = event.envelopes[0];
       const envelope: MessagioMessageEnvelope = first
         ? (({ listener: _listener, ...rest }) => rest)(first)

@@ -4,6 +4,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule, InjectBullBoard, type BullBoardInstance } from '@bull-board/nestjs';
 import { BullMqTransport, MESSAGIO_TRANSPORT, type MessagioModuleOptions, type MessagioTransport } from '../../lib/index.js';
 import { AppModule } from '../app.module.js';
+import type { SampleDatabase } from '../database/choose-database.js';
 import { RefundListener } from './refund.listener.js';
 
 /**
@@ -31,10 +32,10 @@ class MessagioQueuesOnBoard implements OnModuleInit {
  */
 @Module({})
 export class DashboardAppModule {
-  static forRoot(messagio: MessagioModuleOptions): DynamicModule {
+  static forRoot(messagio: MessagioModuleOptions, database: Pick<SampleDatabase, 'pool' | 'schema'>): DynamicModule {
     return {
       module: DashboardAppModule,
-      imports: [AppModule.forRoot(messagio), BullBoardModule.forRoot({ route: '/queues', adapter: ExpressAdapter })],
+      imports: [AppModule.forRoot(messagio, database), BullBoardModule.forRoot({ route: '/queues', adapter: ExpressAdapter })],
       providers: [MessagioQueuesOnBoard, RefundListener],
     };
   }

@@ -5,6 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagioPublisher } from '../../lib/index.js';
 import type { SampleTransport } from '../choose-transport.js';
+import type { SampleDatabase } from '../database/choose-database.js';
 import { runOrders } from '../run-orders.js';
 import { message, withTimeout } from '../timeout.js';
 import { DashboardAppModule } from './dashboard.module.js';
@@ -17,10 +18,11 @@ export interface DashboardTimeouts {
 }
 
 /** Returns the exit code, once stopped by a signal (or at once if it could not start). */
-export async function runDashboard(transport: SampleTransport, timeouts: DashboardTimeouts): Promise<number> {
+export async function runDashboard(transport: SampleTransport, database: SampleDatabase, timeouts: DashboardTimeouts): Promise<number> {
   if (transport.options.transport === 'memory') {
     console.error('✗ The dashboard shows BullMQ queues and needs Redis: set REDIS_URL or install redis-server.');
     await transport.cleanup();
+    await database.cleanup();
     return 1;
   }
 
@@ -28,7 +30,7 @@ export async function runDashboard(transport: SampleTransport, timeouts: Dashboa
   let code = 0;
   try {
     app = await withTimeout(
-      NestFactory.create(DashboardAppModule.forRoot(transport.options), { logger: ['warn', 'error'], abortOnError: false }),
+      NestFactory.create(DashboardAppModule.forRoot(transport.options, database), { logger: ['warn', 'error'], abortOnError: false }),
       timeouts.boot,
       'starting the app (is Redis reachable?)',
     );
@@ -59,6 +61,7 @@ export async function runDashboard(transport: SampleTransport, timeouts: Dashboa
   try {
     if (app) await withTimeout(app.close(), timeouts.close, 'closing the app');
     await withTimeout(transport.cleanup(), timeouts.close, 'cleaning up the transport');
+    await withTimeout(database.cleanup(), timeouts.close, 'cleaning up the database');
   } catch (error) {
     console.error(`✗ Shutdown failed: ${message(error)}`);
     code = 1;

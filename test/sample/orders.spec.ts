@@ -1,29 +1,69 @@
 // The sample app's own tests: the unchanged AppModule (MessagioModule.forRoot
-// with a Redis connection) with its BullMQ part swapped for the test harness.
+// with a Redis connection, the outbox on the sample's database) with its
+// BullMQ part swapped for the test harness. The database is the sample's
+// embedded one (PGlite, in this process): one per file, a schema per app.
 import '../../lib/testing/jest.js';
+import { PGlite } from '@electric-sql/pglite';
 import { jest } from '@jest/globals';
 import { Test, type TestingModule } from '@nestjs/testing';
+import type pg from 'pg';
 import { MessagioModule, MessagioValidationError } from '../../lib/index.js';
 import { MessagioTestHarness, MessagioTestingModule, type MessagioTestingModuleOptions } from '../../lib/testing/index.js';
 import { AppModule } from '../../sample/app.module.js';
+import { embeddedDatabase, type SampleDatabase } from '../../sample/database/choose-database.js';
 import { ActivityLog } from '../../sample/orders/activity-log.js';
 import { OrderConfirmed } from '../../sample/orders/order-confirmed.message.js';
 import { OrderLine } from '../../sample/orders/order-line.js';
 import { OrderPlaced } from '../../sample/orders/order-placed.message.js';
 import { OrdersService } from '../../sample/orders/orders.service.js';
+import { OutOfStockError } from '../../sample/orders/out-of-stock.error.js';
 import { TransientError } from '../../sample/orders/transient.error.js';
 import { runOrders } from '../../sample/run-orders.js';
 
+let db: PGlite;
+/** The database of the app made last. */
+let database: SampleDatabase;
+/** Called on a client of the app's pool just before it sends COMMIT (still inside the transaction). */
+let beforeCommit: ((client: pg.PoolClient) => Promise<void>) | undefined;
+
+/** The app's pool, with its clients' COMMIT observed through `beforeCommit`. */
+function observeCommits(pool: pg.Pool): void {
+  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  pool.connect = (async () => {
+    const client = await connect();
+    const query = client.query.bind(client) as (sql: string, params?: unknown[]) => Promise<pg.QueryResult>;
+    client.query = (async (sql: string, params?: unknown[]) => {
+      if (sql === 'COMMIT') await beforeCommit?.(client);
+      return query(sql, params);
+    }) as never;
+    return client;
+  }) as never;
+}
+
+beforeAll(async () => {
+  db = await PGlite.create();
+}, 120_000);
+
+afterAll(async () => db?.close());
+
 async function sampleApp(options: MessagioTestingModuleOptions = {}): Promise<TestingModule> {
+  database = await embeddedDatabase(db);
+  observeCommits(database.pool);
+  beforeCommit = undefined;
   const app = await Test.createTestingModule({
     // Exactly what main.ts boots; nothing listens on this port, and nothing will connect to it.
-    imports: [AppModule.forRoot({ connection: { host: '127.0.0.1', port: 1 } })],
+    imports: [AppModule.forRoot({ connection: { host: '127.0.0.1', port: 1 } }, database)],
   })
     .overrideModule(MessagioModule)
     .useModule(MessagioTestingModule.forRoot(options))
     .compile();
   await app.init();
   return app;
+}
+
+/** Rows of a table of the app's schema. */
+async function rows(table: string, columns = '*'): Promise<Array<Record<string, unknown>>> {
+  return (await database.pool.query(`SELECT ${columns} FROM "${database.schema}".${table} ORDER BY 1`)).rows;
 }
 
 const order = (id = 'A-1', email = 'ada@example.com') =>
@@ -45,6 +85,7 @@ describe('sample: orders', () => {
 
   it('an order is emailed, reserved, charged after one retry, audited, confirmed and shipped', async () => {
     const receipt = await orders.place(order());
+    expect(receipt.pending).toBe('outbox');
     expect(log.entries).toEqual([]); // queued: nothing ran yet
 
     const summary = await harness.drain();
@@ -92,11 +133,50 @@ describe('sample: orders', () => {
     expect(harness).toHaveHandled(OrderPlaced, 'email');
   });
 
-  it('an invalid order is refused when placed, as in production', async () => {
+  it('an invalid order is refused when placed, as in production: its transaction rolls back, no order row', async () => {
     const error = await orders.place(order('A-4', 'not-an-email')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MessagioValidationError);
     expect((error as MessagioValidationError).properties).toEqual(['customerEmail']);
     expect(harness.fired()).toEqual([]);
+    expect(await rows('orders')).toEqual([]);
+  });
+
+  it('place() stores the order row, its stock taken, and OrderPlaced in the outbox in one transaction; OrderPlaced is delivered after the commit', async () => {
+    const atCommit: Array<{ outbox: unknown[]; handled: number; activity: number }> = [];
+    beforeCommit = async (client) => {
+      atCommit.push({
+        outbox: (await client.query('SELECT message_id, type FROM messagio_outbox')).rows,
+        handled: harness.handled().length,
+        activity: log.entries.length,
+      });
+    };
+    const receipt = await orders.place(order('A-6'));
+    // Just before COMMIT: OrderPlaced written in the transaction, nothing delivered.
+    expect(atCommit).toEqual([{ outbox: [{ message_id: receipt.messageId, type: 'orders.order-placed' }], handled: 0, activity: 0 }]);
+    expect(receipt.pending).toBe('outbox');
+    expect(await rows('orders', 'id, customer_email, total_cents')).toEqual([{ id: 'A-6', customer_email: 'ada@example.com', total_cents: 6797 }]);
+    expect(await rows('inventory', 'sku, available')).toEqual([
+      { sku: 'CABLE-USB-C', available: 98 },
+      { sku: 'KEYBOARD', available: 9 },
+      { sku: 'MONITOR', available: 3 },
+      { sku: 'MOUSE', available: 50 },
+    ]);
+
+    await harness.drain(); // the relay's rows, then the deliveries
+    expect(harness.fired(OrderPlaced).map((f) => f.messageId)).toEqual([receipt.messageId]);
+    expect(harness.handled(OrderPlaced).map((d) => `${d.listener}:${d.message.orderId}`)).toEqual(['email:A-6', 'stock:A-6', 'payment:A-6', 'audit:A-6']);
+    expect(await rows('messagio_outbox')).toEqual([]); // relayed rows are deleted
+  });
+
+  it('an order out of stock rolls back after its fire: no order row, stock untouched, no outbox row, nothing delivered, ever', async () => {
+    const error = await orders.place(new OrderPlaced('A-7', 'alan@example.com', [new OrderLine('KEYBOARD', 1, 4999), new OrderLine('MONITOR', 5, 18900)])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutOfStockError);
+    expect(await rows('orders')).toEqual([]);
+    expect((await rows('inventory', 'sku, available')).find((r) => r.sku === 'KEYBOARD')).toEqual({ sku: 'KEYBOARD', available: 10 });
+    expect(await rows('messagio_outbox')).toEqual([]);
+    expect(await harness.drain()).toMatchObject({ fired: 0, completed: 0, pending: 0 });
+    expect(harness.handled()).toEqual([]);
+    expect(log.entries).toEqual([]);
   });
 
   it('a listener can be stubbed to look at what it receives', async () => {
