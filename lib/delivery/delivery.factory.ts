@@ -64,10 +64,25 @@ export class DeliveryFactory {
    * stored data, and must not stop its fault from being fired.
    */
   async prepare(message: Messagio, options: FireOptions, causationId?: string): Promise<PreparedFire> {
+    return this.prepareNow(message, options, causationId);
+  }
+
+  /**
+   * `prepare` without a promise when the message is settled synchronously
+   * (validation off, or found valid by the compiled check): the usual fire
+   * then has no await before its store. Throws what `prepare` rejects with.
+   */
+  prepareNow(message: Messagio, options: FireOptions, causationId?: string): PreparedFire | Promise<PreparedFire> {
     if (!(message instanceof Messagio)) throw new MessagioInvalidMessageError(message);
-    const { codec, maxPayloadBytes } = this.settings;
     const { name: type, version } = this.types.headOf(message.constructor as MessagioClass);
-    if (codec.validates) await codec.check(message, type);
+    const checking = this.settings.codec.checkNow(message, type);
+    if (checking !== undefined) return checking.then(() => this.build(message, type, version, options, causationId));
+    return this.build(message, type, version, options, causationId);
+  }
+
+  /** A checked message → its deliveries. */
+  private build(message: Messagio, type: string, version: number, options: FireOptions, causationId: string | undefined): PreparedFire {
+    const { codec, maxPayloadBytes } = this.settings;
     let payload: Record<string, unknown>;
     // Made only when needed: a flat payload within a bound of its size always serialises, and fits.
     let payloadJson: string | undefined;

@@ -103,9 +103,18 @@ export class MessagioCodec {
    * `validate()`, which decides and builds the errors.
    */
   check(message: Messagio, typeName: string): Promise<void> {
-    if (!this.compiled) return CHECKED;
+    return this.checkNow(message, typeName) ?? CHECKED;
+  }
+
+  /**
+   * `check` that settles a valid message without a promise: `undefined` when
+   * validation is off or the compiled check finds the message valid, else
+   * the promise of `validate()`'s verdict (rejecting with `MessagioValidationError`).
+   */
+  checkNow(message: Messagio, typeName: string): Promise<void> | undefined {
+    if (!this.compiled) return undefined;
     const verdict = this.compiled.verdict(message);
-    return verdict === VALID ? CHECKED : this.validateFully(message, typeName, verdict);
+    return verdict === VALID ? undefined : this.validateFully(message, typeName, verdict);
   }
 
   private async validateFully(message: Messagio, typeName: string, verdict: ValidationVerdict): Promise<void> {
