@@ -38,11 +38,13 @@ class BenchAppModule {}
 
 export function messagioModule(options: MessagioAppOptions, probe: Probe): DynamicModule {
   const transport = options.transport ?? 'bullmq';
-  const store = options.postgres
-    ? { backend: { postgres: { connectionString: options.postgres, migrate: true } } }
-    : { connection: { host: options.redis!.host, port: options.redis!.port } };
+  // Where BullMQ keeps its queues: read only for the BullMQ transport (a memory app has no Redis).
+  const store = (): MessagioModuleOptions =>
+    options.postgres
+      ? { backend: { postgres: { connectionString: options.postgres, migrate: true } } }
+      : { connection: { host: options.redis!.host, port: options.redis!.port } };
   const messagio: MessagioModuleOptions = {
-    ...(transport === 'bullmq' ? store : {}),
+    ...(transport === 'bullmq' ? store() : {}),
     transport,
     queueName: options.queueName,
     worker: options.concurrency === false ? false : { concurrency: options.concurrency },
