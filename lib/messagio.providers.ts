@@ -8,6 +8,7 @@ import { MessagioAdmin } from './delivery/messagio-admin.js';
 import { MessagioObservers } from './delivery/messagio-observer.js';
 import { MessagioPublisher } from './delivery/messagio.publisher.js';
 import type { OutboxPort } from './delivery/outbox-port.js';
+import type { InboxPort } from './contract/inbox-port.js';
 import { ListenerContextCreator } from './listeners/listener-context.creator.js';
 import { ListenerMetadataAccessor } from './listeners/listener-metadata.accessor.js';
 import { ListenerRegistrar } from './listeners/listener.registrar.js';
@@ -19,6 +20,7 @@ import { MessageTypesRegistry } from './message/message-types.registry.js';
 import { MessagioLifecycle } from './messagio.lifecycle.js';
 import {
   MESSAGIO_CLOCK,
+  MESSAGIO_INBOX,
   MESSAGIO_MODULE_OPTIONS,
   MESSAGIO_OUTBOX,
   MESSAGIO_RESOLVED_OPTIONS,
@@ -68,8 +70,8 @@ export const listenerProviders: Provider[] = [
   { provide: ListenerRegistry, useFactory: (types: MessageTypesRegistry) => new ListenerRegistry(types), inject: [MessageTypesRegistry] },
   {
     provide: ListenerRegistrar,
-    useFactory: (listeners: ListenerRegistry, o: ResolvedMessagioOptions) => new ListenerRegistrar(listeners, o.listeners),
-    inject: [ListenerRegistry, RESOLVED],
+    useFactory: (listeners: ListenerRegistry, o: ResolvedMessagioOptions, inbox?: InboxPort) => new ListenerRegistrar(listeners, o.listeners, inbox ?? undefined),
+    inject: [ListenerRegistry, RESOLVED, { token: MESSAGIO_INBOX, optional: true }],
   },
   ListenerMetadataAccessor,
   ListenerContextCreator,
