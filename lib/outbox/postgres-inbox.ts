@@ -58,6 +58,11 @@ export class PostgresInbox implements InboxStore {
   private async onPool(deliveryId: string, listenerId: string, fn: (transaction: unknown) => unknown): Promise<boolean> {
     const client: PoolClient = await this.pool.connect();
     let broken: Error | undefined;
+    // A checked-out client's connection error (a restarted server, a terminated backend) is ours
+    // to handle: unhandled, it is thrown and ends the process. The attempt then fails on its next
+    // statement, and the client is discarded.
+    const onError = (error: Error) => (broken ??= error);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const { rowCount } = await client.query(this.insertSql, [deliveryId, listenerId]);
@@ -70,9 +75,10 @@ export class PostgresInbox implements InboxStore {
       return true;
     } catch (error) {
       // A connection that cannot roll back is discarded, not handed to the next attempt.
-      await client.query('ROLLBACK').catch((failed: Error) => (broken = failed));
+      await client.query('ROLLBACK').catch((failed: Error) => (broken ??= failed));
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

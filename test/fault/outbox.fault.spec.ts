@@ -73,7 +73,9 @@ describe('fault injection: the transactional outbox and the inbox', () => {
     [postgres, redis] = await Promise.all([startPostgresServer(), startRedisServer({ args: redisArgs })]);
     const port = redis.port;
     const pool = new pg.Pool({ connectionString: postgres.url, max: 12, connectionTimeoutMillis: 2000 });
+    // The restart ends every connection: idle ones report to the pool, checked-out ones to their client.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const table = 'fault_outbox';
     const effects = 'fault_effects';
     await pool.query(`CREATE TABLE orders (id text PRIMARY KEY); CREATE TABLE ${effects} (order_id text NOT NULL)`);

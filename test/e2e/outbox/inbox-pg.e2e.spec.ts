@@ -122,6 +122,25 @@ describe('inbox: true on PostgreSQL (BullMQ)', () => {
     expect(await count(`SELECT count(*) FROM ${effects}`)).toBe(1);
   });
 
+  it('a connection terminated while the listener holds it fails the attempt (rolled back, run again by the retry), never the process', async () => {
+    const table = uniqueTable();
+    const effects = await freshEffects();
+    const nest = await inboxApp(table);
+    const inbox = nest.get(MessagioInbox);
+    const attempt = inbox.run('t-1|billing', 'billing', async (tx) => {
+      const client = tx as pg.PoolClient;
+      const { rows } = await client.query('SELECT pg_backend_pid() AS pid');
+      await pool.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+      // Idle and checked out when its connection ends: the client emits 'error'.
+      await sleep(300);
+      await client.query(`INSERT INTO ${effects} VALUES ('t-1', 1)`);
+    });
+    await expect(attempt).rejects.toThrow();
+    expect(await count(`SELECT count(*) FROM ${table}_inbox`)).toBe(0);
+    expect(await inbox.run('t-1|billing', 'billing', (tx) => (tx as pg.PoolClient).query(`INSERT INTO ${effects} VALUES ('t-1', 2)`))).toBe(true);
+    expect((await pool.query(`SELECT order_id, attempt FROM ${effects}`)).rows).toEqual([{ order_id: 't-1', attempt: 2 }]);
+  });
+
   it('inbox rows older than retentionMs are swept; younger ones are kept', async () => {
     const table = uniqueTable();
     await freshEffects();
