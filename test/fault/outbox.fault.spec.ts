@@ -27,7 +27,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 interface Proc {
   child: ChildProcess;
   exited: Promise<unknown>;
+  /** Set before this test kills it: any other exit is a crash. */
+  killed?: boolean;
 }
+
+/** Exits of worker processes this test did not cause (an unhandled error, a crash), with their output. */
+const crashes: string[] = [];
 
 async function startProcess(env: Record<string, string>): Promise<Proc> {
   const child = spawn(process.execPath, [join(here, 'support/outbox-worker-process.mjs')], {
@@ -37,7 +42,10 @@ async function startProcess(env: Record<string, string>): Promise<Proc> {
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const proc: Proc = { child, exited: new Promise((resolve) => child.once('exit', resolve)) };
+  child.once('exit', (code, signal) => {
+    if (!proc.killed) crashes.push(`exit ${signal ?? code}:\n${out.slice(-2000)}`);
+  });
   const deadline = Date.now() + 20_000;
   while (!out.includes('ready')) {
     if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
@@ -46,7 +54,7 @@ async function startProcess(env: Record<string, string>): Promise<Proc> {
     }
     await sleep(20);
   }
-  return { child, exited };
+  return proc;
 }
 
 /** `pg_ctl restart` of the test's server (its data directory, as the postgres user when root). */
@@ -141,6 +149,7 @@ describe('fault injection: the transactional outbox and the inbox', () => {
           await sleep(600 + Math.random() * 900);
           if (!chaos) break;
           const victim = procs.splice(Math.floor(Math.random() * procs.length), 1)[0]!;
+          victim.killed = true;
           victim.child.kill('SIGKILL');
           await victim.exited;
           kills++;
@@ -189,7 +198,10 @@ describe('fault injection: the transactional outbox and the inbox', () => {
         'listener-runs': runs,
         'fire-retries': fireErrors,
         kills,
+        crashes: crashes.length,
       });
+      // No process died but those killed here (PostgreSQL's restart and Redis's outage are survived).
+      expect(crashes).toEqual([]);
       expect(committed.size + rolledBack.size).toBe(total);
       expect(rolledBack.size).toBe(total / 5);
       expect(delivered).toBe(committed.size);
@@ -201,7 +213,10 @@ describe('fault injection: the transactional outbox and the inbox', () => {
       expect(outboxLeft).toBe(0);
     } finally {
       chaos = false;
-      for (const p of procs) p.child.kill('SIGKILL');
+      for (const p of procs) {
+        p.killed = true;
+        p.child.kill('SIGKILL');
+      }
       await Promise.race([Promise.all(procs.map((p) => p.exited)), sleep(10_000)]);
       await publisher.close().catch(() => undefined);
       await queue.close().catch(() => undefined);
