@@ -78,8 +78,7 @@ export class ListenerRegistry {
           '(nestjs-messagio/outbox, PostgreSQL) or, in tests, MessagioOutboxModule.forRoot({ store: new MemoryOutboxStore() }); or drop the option.',
       );
     }
-    const listener = { id: registered.id, source: registered.source, call, inbox } as ListenerEntry;
-    listener.handler = this.scoped(listener);
+    const listener: ListenerEntry = { id: registered.id, source: registered.source, call, inbox, handler: this.scoped({ id: registered.id, call, inbox }) };
     const bindings = new Map<string, ListenerBinding>();
     for (const { cls, options } of subscriptions) {
       const type = this.types.register(cls);
@@ -186,7 +185,7 @@ export class ListenerRegistry {
    * has one (inside the scope: the inbox's transaction then lives in the
    * attempt's CLS context, where `@nestjs-cls/transactional` finds it), inside the delivery scope.
    */
-  private scoped(listener: ListenerEntry): ListenerHandler {
+  private scoped(listener: Pick<ListenerEntry, 'id' | 'call' | 'inbox'>): ListenerHandler {
     const call = listener.inbox ? inboxed(this.inboxPort!, listener.id, listener.call) : listener.call;
     return this.scope === undefined ? call : this.scope(call);
   }
