@@ -13,6 +13,8 @@ export const MESSAGIO_WORKER = 'MESSAGIO_WORKER';
 export const MESSAGIO_TRANSPORT = 'MESSAGIO_TRANSPORT';
 /** Optional `OutboxPort`: provided by `MessagioOutboxModule` (nestjs-messagio/outbox), read by the publisher and the admin. */
 export const MESSAGIO_OUTBOX = 'MESSAGIO_OUTBOX';
+/** Optional `InboxPort`: provided by `MessagioOutboxModule`, what `inbox: true` listeners run through. */
+export const MESSAGIO_INBOX = 'MESSAGIO_INBOX';
 /** Optional `MessagioClock` for the sync transport's retry waits (the testing module's virtual clock). */
 export const MESSAGIO_CLOCK = 'MESSAGIO_CLOCK';
 

@@ -10,6 +10,7 @@ import { MessagioPublisher } from './delivery/messagio.publisher.js';
 import { MessagioScheduler } from './delivery/messagio-scheduler.js';
 import { DeclaredSchedules } from './listeners/declared-schedules.js';
 import type { OutboxPort } from './delivery/outbox-port.js';
+import type { InboxPort } from './contract/inbox-port.js';
 import { ListenerContextCreator } from './listeners/listener-context.creator.js';
 import { ListenerMetadataAccessor } from './listeners/listener-metadata.accessor.js';
 import { ListenerRegistrar } from './listeners/listener.registrar.js';
@@ -23,6 +24,7 @@ import { bootsForContractsOnly } from './messagio-boot-mode.js';
 import { MessagioLifecycle } from './messagio.lifecycle.js';
 import {
   MESSAGIO_CLOCK,
+  MESSAGIO_INBOX,
   MESSAGIO_MODULE_OPTIONS,
   MESSAGIO_OUTBOX,
   MESSAGIO_RESOLVED_OPTIONS,
@@ -82,8 +84,8 @@ export const listenerProviders: Provider[] = [
   { provide: ListenerRegistry, useFactory: (types: MessageTypesRegistry) => new ListenerRegistry(types), inject: [MessageTypesRegistry] },
   {
     provide: ListenerRegistrar,
-    useFactory: (listeners: ListenerRegistry, o: ResolvedMessagioOptions) => new ListenerRegistrar(listeners, o.listeners),
-    inject: [ListenerRegistry, RESOLVED],
+    useFactory: (listeners: ListenerRegistry, o: ResolvedMessagioOptions, inbox?: InboxPort) => new ListenerRegistrar(listeners, o.listeners, inbox ?? undefined),
+    inject: [ListenerRegistry, RESOLVED, { token: MESSAGIO_INBOX, optional: true }],
   },
   ListenerMetadataAccessor,
   ListenerContextCreator,

@@ -59,6 +59,16 @@ export interface OnMessagioOptions extends MessagioListenerDefaults {
    * @default 'ClassName.methodName'
    */
   id?: string;
+  /**
+   * Exactly-once effects in the app's database (`nestjs-messagio/outbox`):
+   * each attempt runs in one transaction that first records the delivery's
+   * id in the inbox table; a redelivery of an attempt that committed finds it
+   * and completes without calling the listener. The transaction is
+   * `context.transaction` (and the ambient `@nestjs-cls/transactional` one).
+   * Needs `MessagioOutboxModule`; one value for all the listener's subscriptions.
+   * @default false
+   */
+  inbox?: boolean;
 }
 
 /** The module options the listeners read. */
@@ -88,6 +98,8 @@ export interface ResolvedListenerOptions {
   backoff: MessagioBackoff;
   /** Queue of this subscription's deliveries, routed at bootstrap; unset means the default queue. */
   queue?: string;
+  /** Runs each attempt through the inbox (`OnMessagioOptions.inbox`). */
+  inbox: boolean;
 }
 
 export const LISTENER_DEFAULTS: ResolvedListenerOptions = {
@@ -96,12 +108,13 @@ export const LISTENER_DEFAULTS: ResolvedListenerOptions = {
   maxRetries: 0,
   retryDelay: 1000,
   backoff: 'fixed',
+  inbox: false,
 };
 
 /** Applies defaults and checks every option once, at bootstrap. */
 export function resolveListenerOptions(
   id: string,
-  options: MessagioListenerDefaults,
+  options: MessagioListenerDefaults & Pick<OnMessagioOptions, 'inbox'>,
   defaults: MessagioListenerDefaults = {},
 ): ResolvedListenerOptions {
   const merged = { ...LISTENER_DEFAULTS, ...strip(defaults), ...strip(options) };
@@ -118,6 +131,9 @@ export function resolveListenerOptions(
   }
   if (!Array.isArray(merged.retryOn) || merged.retryOn.some((e) => typeof e !== 'function')) {
     throw new MessagioConfigurationError(`${where}: retryOn must be an array of error classes.`);
+  }
+  if (typeof merged.inbox !== 'boolean') {
+    throw new MessagioConfigurationError(`${where}: inbox must be true or false, got ${String(merged.inbox)}.`);
   }
   return merged;
 }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { InboxPort } from '../contract/inbox-port.js';
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import { wireNameOf } from '../message/messagio-type.decorator.js';
 import { Messagio, type MessagioClass } from '../message/messagio.js';
@@ -38,7 +39,11 @@ export class ListenerRegistrar {
   constructor(
     private readonly listeners: ListenerRegistry,
     readonly settings: ListenerRegistrarSettings,
-  ) {}
+    inbox?: InboxPort,
+  ) {
+    // Before any listener registers: an `inbox: true` listener without one fails its registration.
+    listeners.useInbox(inbox);
+  }
 
   /** Called once at bootstrap: every listener, registered before or after, runs inside `scope`. */
   useScope(scope: DeliveryScope | undefined): void {

@@ -1,5 +1,6 @@
 import { MessagioConfigurationError } from '../errors/messagio-configuration.error.js';
 import { MessagioDuplicateListenerError } from '../errors/messagio-duplicate-listener.error.js';
+import type { InboxPort } from '../contract/inbox-port.js';
 import type { ResolvedListenerOptions } from './listener-options.js';
 import type { MessagioContext } from '../message/messagio-context.js';
 import type { MessageTypesRegistry } from '../message/message-types.registry.js';
@@ -28,6 +29,8 @@ interface ListenerEntry extends RegisteredListener {
   handler: ListenerHandler;
   /** The listener's own code with its enhancers: what a test harness stub replaces. */
   call: ListenerHandler;
+  /** `inbox: true`: `call` runs through the inbox, inside the delivery scope. */
+  readonly inbox: boolean;
 }
 
 /** One listener subscribed to one type, with the options of that subscription. */
@@ -55,6 +58,7 @@ export interface Subscription {
 export class ListenerRegistry {
   private readonly listeners = new Map<string, ListenerEntry>();
   private scope: DeliveryScope | undefined;
+  private inboxPort: InboxPort | undefined;
   private readonly bindingsByListener = new Map<string, Map<string, ListenerBinding>>();
   private readonly bindingsByType = new Map<string, ListenerBinding[]>();
   /** Per queue: how many subscriptions use each priority. */
@@ -67,7 +71,14 @@ export class ListenerRegistry {
     const taken = this.listeners.get(registered.id);
     if (taken) throw new MessagioDuplicateListenerError(registered.id, [taken.source, registered.source]);
     const call = registered.handler;
-    const listener: ListenerEntry = { id: registered.id, source: registered.source, call, handler: this.scoped(call) };
+    const inbox = inboxOf(registered.id, subscriptions);
+    if (inbox && this.inboxPort === undefined) {
+      throw new MessagioConfigurationError(
+        `Listener "${registered.id}" has inbox: true, but this app has no inbox: import MessagioOutboxModule.forRoot({ pool }) ` +
+          '(nestjs-messagio/outbox, PostgreSQL) or, in tests, MessagioOutboxModule.forRoot({ store: new MemoryOutboxStore() }); or drop the option.',
+      );
+    }
+    const listener: ListenerEntry = { id: registered.id, source: registered.source, call, inbox, handler: this.scoped({ id: registered.id, call, inbox }) };
     const bindings = new Map<string, ListenerBinding>();
     for (const { cls, options } of subscriptions) {
       const type = this.types.register(cls);
@@ -146,7 +157,12 @@ export class ListenerRegistry {
    */
   useScope(scope: DeliveryScope | undefined): void {
     this.scope = scope;
-    for (const listener of this.listeners.values()) listener.handler = this.scoped(listener.call);
+    for (const listener of this.listeners.values()) listener.handler = this.scoped(listener);
+  }
+
+  /** Sets the app's inbox (once, before listeners register): what `inbox: true` listeners run through. */
+  useInbox(inbox: InboxPort | undefined): void {
+    this.inboxPort = inbox;
   }
 
   /**
@@ -171,10 +187,16 @@ export class ListenerRegistry {
 
   private setCall(listener: ListenerEntry, call: ListenerHandler): void {
     listener.call = call;
-    listener.handler = this.scoped(call);
+    listener.handler = this.scoped(listener);
   }
 
-  private scoped(call: ListenerHandler): ListenerHandler {
+  /**
+   * What the dispatcher calls: the listener's code, through the inbox when it
+   * has one (inside the scope: the inbox's transaction then lives in the
+   * attempt's CLS context, where `@nestjs-cls/transactional` finds it), inside the delivery scope.
+   */
+  private scoped(listener: Pick<ListenerEntry, 'id' | 'call' | 'inbox'>): ListenerHandler {
+    const call = listener.inbox ? inboxed(this.inboxPort!, listener.id, listener.call) : listener.call;
     return this.scope === undefined ? call : this.scope(call);
   }
 
@@ -193,6 +215,24 @@ export class ListenerRegistry {
 }
 
 const EMPTY: readonly ListenerBinding[] = Object.freeze([]);
+
+/** `inbox` is per listener (one handler): its subscriptions must agree. */
+function inboxOf(id: string, subscriptions: readonly Subscription[]): boolean {
+  const inbox = subscriptions[0]?.options.inbox === true;
+  if (subscriptions.some((s) => (s.options.inbox === true) !== inbox)) {
+    throw new MessagioConfigurationError(`Listener "${id}": inbox must be the same for every message type it subscribes to (it runs one handler).`);
+  }
+  return inbox;
+}
+
+/** The listener's code run once per delivery id, in the inbox's transaction, handed to it as `context.transaction`. */
+function inboxed(inbox: InboxPort, listenerId: string, call: ListenerHandler): ListenerHandler {
+  return (message, context) =>
+    inbox.run(context.deliveryId, listenerId, (transaction) => {
+      context.transaction = transaction;
+      return call(message, context);
+    });
+}
 
 /** First index whose priority is below `priority` (the list is in descending priority). */
 function insertionPoint(list: readonly ListenerBinding[], priority: number): number {

@@ -35,6 +35,14 @@ export class MessagioContext {
    * data: on a worker, treat it as untrusted input.
    */
   readonly headers: MessagioHeaders;
+  /**
+   * For a listener with `inbox: true`: the inbox's database transaction this
+   * attempt runs in (a `pg` `PoolClient` after `BEGIN`, or the ambient
+   * `@nestjs-cls/transactional` transaction object when the app has one).
+   * Write through it, or fire with `{ transaction: context.transaction }`:
+   * committed with the inbox row, rolled back with it. Unset otherwise.
+   */
+  transaction?: unknown;
 
   /** `headers` may be left out (none), so that tests can build a context as they did. */
   constructor(fields: Omit<MessagioContext, 'headers'> & { headers?: MessagioHeaders }) {

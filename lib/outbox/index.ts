@@ -18,3 +18,6 @@ export { fromKysely } from './from-kysely.js';
 export { fromPrisma, type PrismaTransactionLike } from './from-prisma.js';
 export { fromMikroOrm, type MikroOrmEntityManagerLike } from './from-mikro-orm.js';
 export type { OutboxDeadRow, OutboxStats, OutboxMessage } from '../delivery/outbox-port.js';
+export { MessagioInbox } from './messagio-inbox.js';
+export type { MessagioInboxOptions } from './inbox.options.js';
+export { inboxTable } from './inbox-table.js';

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type ModuleMetadata, type Provider } from '@nestjs/common';
-import { MESSAGIO_OUTBOX, MESSAGIO_TRANSPORT, MESSAGIO_WORKER } from '../messagio.constants.js';
+import { MESSAGIO_INBOX, MESSAGIO_OUTBOX, MESSAGIO_TRANSPORT, MESSAGIO_WORKER } from '../messagio.constants.js';
 import type { MessagioTransport } from '../transports/messagio-transport.interface.js';
 import type { WorkerSettings } from '../transports/transport-module.options.js';
 import { fromPg } from './from-pg.js';
@@ -10,6 +10,7 @@ import { OutboxRelay } from './outbox-relay.js';
 import type { OutboxStore } from './outbox-store.js';
 import { resolveOutboxOptions, type MessagioOutboxOptions, type ResolvedOutboxOptions } from './outbox.options.js';
 import { PostgresOutboxStore } from './postgres-outbox.store.js';
+import { inboxProviders } from './inbox.providers.js';
 
 const OUTBOX_OPTIONS = 'MESSAGIO_OUTBOX_OPTIONS';
 const OUTBOX_RESOLVED = 'MESSAGIO_OUTBOX_RESOLVED';
@@ -84,7 +85,8 @@ function outboxModule(optionsProviders: Provider[], imports: NonNullable<ModuleM
           new MessagioOutboxLifecycle(outbox, relay, migrator ?? undefined, o, worker),
         inject: [MessagioOutbox, OutboxRelay, OUTBOX_MIGRATOR, OUTBOX_RESOLVED, { token: MESSAGIO_WORKER, optional: true }],
       },
+      ...inboxProviders(OUTBOX_OPTIONS, OUTBOX_RESOLVED, OUTBOX_STORE),
     ],
-    exports: [MESSAGIO_OUTBOX, MessagioOutbox, OutboxRelay],
+    exports: [MESSAGIO_OUTBOX, MessagioOutbox, OutboxRelay, MESSAGIO_INBOX],
   };
 }

@@ -5,6 +5,7 @@ import type { OutboxClient } from './outbox-executor.js';
 import type { OutboxRelaySettings } from './outbox-relay.js';
 import { outboxSqlNames } from './outbox-sql-names.js';
 import type { OutboxStore } from './outbox-store.js';
+import type { MessagioInboxOptions } from './inbox.options.js';
 
 /**
  * The relay's settings (`MessagioOutboxModule.forRoot({ relay })`).
@@ -63,6 +64,8 @@ export interface MessagioOutboxOptions {
   ambient?: boolean | string;
   /** Another store instead of PostgreSQL through `pool` (the testing module's `MemoryOutboxStore`, a MySQL store). */
   store?: OutboxStore;
+  /** The inbox of `inbox: true` listeners (its table is `<table>_inbox`): retention. */
+  inbox?: MessagioInboxOptions;
 }
 
 /** The options resolved once, at bootstrap. */

@@ -73,7 +73,7 @@ describe('package: nestjs-messagio/outbox', () => {
   it('loads (import and require) and exports its API; no built file of the package loads pg or an ORM at run time', () => {
     const names = ['MessagioOutboxModule', 'MESSAGIO_OUTBOX_STORE', 'MemoryOutboxStore', 'MemoryOutboxTransaction', 'MessagioOutbox', 'OutboxRelay',
       'PostgresOutboxStore', 'OutboxMigrator', 'OUTBOX_MIGRATIONS', 'OUTBOX_SCHEMA_VERSION', 'outboxSqlNames', 'outboxExecutor',
-      'fromPg', 'fromTypeOrm', 'fromDrizzle', 'fromKnex', 'fromKysely', 'fromPrisma', 'fromMikroOrm'];
+      'fromPg', 'fromTypeOrm', 'fromDrizzle', 'fromKnex', 'fromKysely', 'fromPrisma', 'fromMikroOrm', 'MessagioInbox', 'inboxTable'];
     const loaded = runNode(`
       import { createRequire } from 'node:module';
       const esm = await import('nestjs-messagio/outbox');

@@ -1,3 +1,5 @@
+import { inboxTable } from '../inbox-table.js';
+
 /** Names the outbox's SQL uses, checked and quoted once. */
 export interface OutboxSqlNames {
   /** `"schema"."table"`, quoted. */
@@ -46,6 +48,20 @@ CREATE TABLE IF NOT EXISTS ${table} (
 CREATE INDEX IF NOT EXISTS "${tableName}_waiting" ON ${table} (id) WHERE dead_at IS NULL AND relayed_at IS NULL;
 CREATE INDEX IF NOT EXISTS "${tableName}_message" ON ${table} (message_id);
 CREATE INDEX IF NOT EXISTS "${tableName}_dead" ON ${table} (id) WHERE dead_at IS NOT NULL;
+`,
+  },
+  {
+    // The inbox of `inbox: true` listeners: one row per delivery that committed
+    // its effects; `processed_at` for the retention sweep.
+    version: 2,
+    name: 'inbox table',
+    sql: (names) => `
+CREATE TABLE IF NOT EXISTS ${inboxTable(names)} (
+  delivery_id text PRIMARY KEY,
+  listener text NOT NULL,
+  processed_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS "${names.tableName}_inbox_processed" ON ${inboxTable(names)} (processed_at);
 `,
   },
 ];

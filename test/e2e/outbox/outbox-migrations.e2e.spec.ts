@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { MessagioPublisher } from '../../../lib/index.js';
-import { OUTBOX_SCHEMA_VERSION, OutboxMigrator, outboxSqlNames } from '../../../lib/outbox/index.js';
+import { OUTBOX_MIGRATIONS, OutboxMigrator, outboxSqlNames } from '../../../lib/outbox/index.js';
 import { startPostgresServer, type PostgresServerHandle } from '../../../lib/testing/index.js';
 import { inTransaction, OrderPlaced, outboxApp, uniqueTable } from './fixtures.js';
 
@@ -21,6 +21,9 @@ afterAll(async () => {
   await postgres?.stop();
 });
 
+// Every shipped step (1: the outbox table, 2: the inbox table).
+const VERSIONS = OUTBOX_MIGRATIONS.map((m) => m.version);
+
 const exists = async (qualified: string) => (await pool.query('SELECT to_regclass($1) AS t', [qualified])).rows[0].t !== null;
 
 it('applies the migration at startup by default, in the configured schema', async () => {
@@ -29,7 +32,7 @@ it('applies the migration at startup by default, in the configured schema', asyn
   try {
     expect(await exists(`app_outbox.${table}`)).toBe(true);
     const { rows } = await pool.query(`SELECT version FROM app_outbox.${table}_migrations`);
-    expect(rows).toEqual([{ version: OUTBOX_SCHEMA_VERSION }]);
+    expect(rows).toEqual(VERSIONS.map((version) => ({ version })));
   } finally {
     await nest.close();
   }
@@ -62,15 +65,15 @@ it('does not migrate with migrate: false, nor when NODE_ENV is production: a tra
 it('OutboxMigrator: concurrent migrations apply each step once (advisory lock); status; sql() is a script that gives the same schema', async () => {
   const names = outboxSqlNames('public', uniqueTable());
   const migrators = [0, 1, 2].map(() => new OutboxMigrator(pool, names));
-  expect(await migrators[0]!.status()).toEqual({ applied: [], pending: [OUTBOX_SCHEMA_VERSION] });
+  expect(await migrators[0]!.status()).toEqual({ applied: [], pending: VERSIONS });
   const results = await Promise.all(migrators.map((m) => m.migrate()));
-  for (const r of results) expect(r).toEqual({ applied: [OUTBOX_SCHEMA_VERSION], pending: [] });
+  for (const r of results) expect(r).toEqual({ applied: VERSIONS, pending: [] });
 
   const scripted = outboxSqlNames('scripted', uniqueTable());
   const sql = new OutboxMigrator(pool, scripted).sql();
   await pool.query(sql);
   await pool.query(sql); // idempotent
-  expect(await new OutboxMigrator(pool, scripted).status()).toEqual({ applied: [OUTBOX_SCHEMA_VERSION], pending: [] });
+  expect(await new OutboxMigrator(pool, scripted).status()).toEqual({ applied: VERSIONS, pending: [] });
   const columns = async (schema: string, table: string) =>
     (await pool.query('SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position', [schema, table])).rows;
   expect(await columns('scripted', scripted.tableName)).toEqual(await columns('public', names.tableName));
@@ -96,9 +99,9 @@ describe('the CLI: npx nestjs-messagio outbox migrate | status | sql (built bin)
     expect(sql.stdout).toContain(`CREATE TABLE IF NOT EXISTS "public"."${table}"`);
 
     const before = cli('outbox', 'status', '--url', postgres.url, '--table', table);
-    expect([before.status, before.stdout.trim()]).toEqual([0, `"public"."${table}": migrations applied [], pending [${OUTBOX_SCHEMA_VERSION}]`]);
+    expect([before.status, before.stdout.trim()]).toEqual([0, `"public"."${table}": migrations applied [], pending [${VERSIONS.join(', ')}]`]);
     const migrate = cli('outbox', 'migrate', '--url', postgres.url, `--table=${table}`);
-    expect([migrate.status, migrate.stdout.trim()]).toEqual([0, `"public"."${table}": migrations applied [${OUTBOX_SCHEMA_VERSION}], pending []`]);
+    expect([migrate.status, migrate.stdout.trim()]).toEqual([0, `"public"."${table}": migrations applied [${VERSIONS.join(', ')}], pending []`]);
     const after = cli('outbox', 'status', '--url', postgres.url, '--table', table);
     expect(after.status).toBe(0);
     expect(after.stdout).toContain('rows waiting 0, dead 0, oldest waiting -');
