@@ -5,6 +5,7 @@ import { IsString } from 'class-validator';
 import pg from 'pg';
 import { Messagio, MessagioType, OnMessagio, type Delivery, type MessagioContext, type MessagioModuleOptions, type MessagioTransport } from '../../../lib/index.js';
 import { MessagioOutboxModule, type MessagioOutboxOptions } from '../../../lib/outbox/index.js';
+import { startPostgresServer, type PostgresServerHandle } from '../../../lib/testing/index.js';
 import { createApp } from '../fixtures/app.js';
 import { Recorder } from '../fixtures/recorder.js';
 
@@ -78,3 +79,28 @@ export function countingTransport(inner: MessagioTransport, refuse?: (d: Deliver
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A private PostgreSQL for one test file, and a pool on it: started before the
+ * file's tests, stopped after them. Read `pool` and `url` inside tests.
+ */
+export function usePostgres(maxConnections = 10): { readonly pool: pg.Pool; readonly url: string } {
+  let server: PostgresServerHandle | undefined;
+  let pool: pg.Pool | undefined;
+  beforeAll(async () => {
+    server = await startPostgresServer();
+    pool = new pg.Pool({ connectionString: server.url, max: maxConnections });
+  }, 60_000);
+  afterAll(async () => {
+    await pool?.end();
+    await server?.stop();
+  });
+  return {
+    get pool() {
+      return pool!;
+    },
+    get url() {
+      return server!.url;
+    },
+  };
+}

@@ -4,32 +4,20 @@ import type { TestingModule } from '@nestjs/testing';
 import pg from 'pg';
 import { Messagio, MessagioConfigurationError, MessagioPublisher, MessagioType, OnMessagio, type MessagioContext } from '../../../lib/index.js';
 import { MessagioInbox, MessagioOutboxModule, OUTBOX_SCHEMA_VERSION } from '../../../lib/outbox/index.js';
-import { startPostgresServer, type PostgresServerHandle } from '../../../lib/testing/index.js';
 import { queueOf, settled } from '../../support/jobs.js';
 import { eventually } from '../../support/redis.js';
 import { createApp } from '../fixtures/app.js';
-import { OrderPlaced, sleep, uniqueTable } from './fixtures.js';
+import { OrderPlaced, sleep, uniqueTable, usePostgres } from './fixtures.js';
 
 // Point 5 of issue 13 on a real PostgreSQL and the test redis-server: a
 // listener with `inbox: true` runs in one transaction with its inbox row; a
 // redelivery of a delivery that committed completes without running it again.
 
-let postgres: PostgresServerHandle;
-let pool: pg.Pool;
+const postgres = usePostgres(20);
 const apps: TestingModule[] = [];
-
-beforeAll(async () => {
-  postgres = await startPostgresServer();
-  pool = new pg.Pool({ connectionString: postgres.url, max: 20 });
-}, 60_000);
 
 afterEach(async () => {
   for (const app of apps.splice(0)) await app.close();
-});
-
-afterAll(async () => {
-  await pool?.end();
-  await postgres?.stop();
 });
 
 /** What the listener does, per test: the table it writes its effect to, and whether an attempt throws after writing. */
@@ -47,7 +35,7 @@ class Billing {
 }
 
 async function inboxApp(table: string, extra: { inbox?: { retentionMs?: number; sweepMs?: number } } = {}): Promise<TestingModule> {
-  const app = await createApp({ providers: [Billing], removeOnComplete: false, imports: [MessagioOutboxModule.forRoot({ pool, table, ...extra })] });
+  const app = await createApp({ providers: [Billing], removeOnComplete: false, imports: [MessagioOutboxModule.forRoot({ pool: postgres.pool, table, ...extra })] });
   apps.push(app);
   return app;
 }
@@ -56,14 +44,14 @@ async function freshEffects(): Promise<string> {
   behaviour.effects = `effects_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
   behaviour.failAttempts = 0;
   behaviour.calls = 0;
-  await pool.query(`CREATE TABLE ${behaviour.effects} (order_id text NOT NULL, attempt int NOT NULL)`);
+  await postgres.pool.query(`CREATE TABLE ${behaviour.effects} (order_id text NOT NULL, attempt int NOT NULL)`);
   return behaviour.effects;
 }
 
 @MessagioType('inbox.order-cancelled')
 class OrderCancelled extends Messagio {}
 
-const count = async (sql: string, params: unknown[] = []) => Number((await pool.query(sql, params)).rows[0].count);
+const count = async (sql: string, params: unknown[] = []) => Number((await postgres.pool.query(sql, params)).rows[0].count);
 
 describe('inbox: true on PostgreSQL (BullMQ)', () => {
   it('a redelivery of a delivery whose transaction committed (the same job data stored again) completes without running the listener again', async () => {
@@ -96,7 +84,7 @@ describe('inbox: true on PostgreSQL (BullMQ)', () => {
     expect(outcome.deliveries.map((d) => [d.listener, d.status, d.attempts])).toEqual([['billing', 'completed', 2]]);
     expect(behaviour.calls).toBe(2);
     // Attempt 1's write was rolled back with its inbox row; attempt 2's committed.
-    expect((await pool.query(`SELECT order_id, attempt FROM ${effects}`)).rows).toEqual([{ order_id: 'o-2', attempt: 2 }]);
+    expect((await postgres.pool.query(`SELECT order_id, attempt FROM ${effects}`)).rows).toEqual([{ order_id: 'o-2', attempt: 2 }]);
     expect(await count(`SELECT count(*) FROM ${table}_inbox`)).toBe(1);
   });
 
@@ -130,7 +118,7 @@ describe('inbox: true on PostgreSQL (BullMQ)', () => {
     const attempt = inbox.run('t-1|billing', 'billing', async (tx) => {
       const client = tx as pg.PoolClient;
       const { rows } = await client.query('SELECT pg_backend_pid() AS pid');
-      await pool.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+      await postgres.pool.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
       // Idle and checked out when its connection ends: the client emits 'error'.
       await sleep(300);
       await client.query(`INSERT INTO ${effects} VALUES ('t-1', 1)`);
@@ -138,7 +126,7 @@ describe('inbox: true on PostgreSQL (BullMQ)', () => {
     await expect(attempt).rejects.toThrow();
     expect(await count(`SELECT count(*) FROM ${table}_inbox`)).toBe(0);
     expect(await inbox.run('t-1|billing', 'billing', (tx) => (tx as pg.PoolClient).query(`INSERT INTO ${effects} VALUES ('t-1', 2)`))).toBe(true);
-    expect((await pool.query(`SELECT order_id, attempt FROM ${effects}`)).rows).toEqual([{ order_id: 't-1', attempt: 2 }]);
+    expect((await postgres.pool.query(`SELECT order_id, attempt FROM ${effects}`)).rows).toEqual([{ order_id: 't-1', attempt: 2 }]);
   });
 
   it('inbox rows older than retentionMs are swept; younger ones are kept', async () => {
@@ -146,7 +134,7 @@ describe('inbox: true on PostgreSQL (BullMQ)', () => {
     await freshEffects();
     const nest = await inboxApp(table, { inbox: { retentionMs: 60_000, sweepMs: 100 } });
     await nest.get(MessagioPublisher).fire(new OrderPlaced('new')).then((r) => r.wait({ timeout: 15_000 }));
-    await pool.query(`INSERT INTO ${table}_inbox (delivery_id, listener, processed_at) VALUES ('old|billing', 'billing', now() - interval '2 minutes')`);
+    await postgres.pool.query(`INSERT INTO ${table}_inbox (delivery_id, listener, processed_at) VALUES ('old|billing', 'billing', now() - interval '2 minutes')`);
     // The timer of this consuming process sweeps it.
     await eventually(async () => (await count(`SELECT count(*) FROM ${table}_inbox WHERE delivery_id = 'old|billing'`)) === 0, 5000, 'the sweep');
     expect(await count(`SELECT count(*) FROM ${table}_inbox`)).toBe(1);
@@ -157,8 +145,8 @@ describe('inbox: true on PostgreSQL (BullMQ)', () => {
     const table = uniqueTable();
     await inboxApp(table);
     expect(OUTBOX_SCHEMA_VERSION).toBe(2);
-    expect((await pool.query(`SELECT version FROM ${table}_migrations ORDER BY version`)).rows.map((r) => r.version)).toEqual([1, 2]);
-    const columns = await pool.query(`SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`, [`${table}_inbox`]);
+    expect((await postgres.pool.query(`SELECT version FROM ${table}_migrations ORDER BY version`)).rows.map((r) => r.version)).toEqual([1, 2]);
+    const columns = await postgres.pool.query(`SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`, [`${table}_inbox`]);
     expect(columns.rows.map((r) => r.column_name)).toEqual(['delivery_id', 'listener', 'processed_at']);
   });
 });
@@ -175,7 +163,7 @@ describe('inbox: true, bad configuration', () => {
     class Bad {
       @OnMessagio(OrderPlaced, { id: 'bad', inbox: 'yes' as unknown as boolean }) on() {}
     }
-    await expect(createApp({ providers: [Bad], imports: [MessagioOutboxModule.forRoot({ pool, table: uniqueTable() })] })).rejects.toThrow(
+    await expect(createApp({ providers: [Bad], imports: [MessagioOutboxModule.forRoot({ pool: postgres.pool, table: uniqueTable() })] })).rejects.toThrow(
       /Listener "bad": inbox must be true or false, got yes/,
     );
     @Injectable()
@@ -184,7 +172,7 @@ describe('inbox: true, bad configuration', () => {
       @OnMessagio(OrderCancelled, { id: 'mixed' })
       on() {}
     }
-    await expect(createApp({ providers: [Mixed], imports: [MessagioOutboxModule.forRoot({ pool, table: uniqueTable() })] })).rejects.toThrow(
+    await expect(createApp({ providers: [Mixed], imports: [MessagioOutboxModule.forRoot({ pool: postgres.pool, table: uniqueTable() })] })).rejects.toThrow(
       /Listener "mixed": inbox must be the same for every message type it subscribes to/,
     );
   });

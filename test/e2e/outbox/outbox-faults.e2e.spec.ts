@@ -1,33 +1,21 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import pg from 'pg';
 import type { TestingModule } from '@nestjs/testing';
 import { MessagioPublisher, MessagioUnavailableError } from '../../../lib/index.js';
 import { OutboxRelay } from '../../../lib/outbox/index.js';
-import { startPostgresServer, startRedisServer, type PostgresServerHandle, type RedisServerHandle } from '../../../lib/testing/index.js';
+import { startRedisServer, type RedisServerHandle } from '../../../lib/testing/index.js';
 import { eventually } from '../../support/redis.js';
 import { Recorder } from '../fixtures/recorder.js';
-import { inTransaction, OrderPlaced, outboxApp, sleep, uniqueTable } from './fixtures.js';
+import { inTransaction, OrderPlaced, outboxApp, sleep, uniqueTable, usePostgres } from './fixtures.js';
 
 // The outbox when parts fail (issue 13, point 3): Redis down while the app
 // takes orders, and a relay process killed in the middle of a batch.
 
-let postgres: PostgresServerHandle;
-let pool: pg.Pool;
-
-beforeAll(async () => {
-  postgres = await startPostgresServer();
-  pool = new pg.Pool({ connectionString: postgres.url, max: 10 });
-}, 60_000);
-
-afterAll(async () => {
-  await pool?.end();
-  await postgres?.stop();
-});
+const postgres = usePostgres(10);
 
 async function count(table: string, where = 'true'): Promise<number> {
-  return Number((await pool.query(`SELECT count(*) FROM ${table} WHERE ${where}`)).rows[0].count);
+  return Number((await postgres.pool.query(`SELECT count(*) FROM ${table} WHERE ${where}`)).rows[0].count);
 }
 
 it('while Redis is down, transactional fires still succeed (a direct fire is refused); the relay catches up when it returns', async () => {
@@ -35,7 +23,7 @@ it('while Redis is down, transactional fires still succeed (a direct fire is ref
   const port = redis.port;
   const table = uniqueTable();
   const nest: TestingModule = await outboxApp(
-    pool,
+    postgres.pool,
     { table, relay: { pollMs: 100, backoffMs: 50, maxBackoffMs: 200 } },
     { connection: { host: '127.0.0.1', port } },
   );
@@ -48,7 +36,7 @@ it('while Redis is down, transactional fires still succeed (a direct fire is ref
       'a direct fire to be refused',
     );
     for (let i = 0; i < 3; i++) {
-      await inTransaction(pool, (client) => publisher.fire(new OrderPlaced(`down-${i}`), { transaction: client }));
+      await inTransaction(postgres.pool, (client) => publisher.fire(new OrderPlaced(`down-${i}`), { transaction: client }));
     }
     await sleep(600); // the relay tried, and backs off
     expect(await count(table)).toBe(3);
@@ -68,10 +56,10 @@ it('while Redis is down, transactional fires still succeed (a direct fire is ref
 
 it('a relay killed mid-batch (after claiming, before publishing) leaves its rows to another once its lease runs out', async () => {
   const table = uniqueTable();
-  const nest = await outboxApp(pool, { table, relay: false });
+  const nest = await outboxApp(postgres.pool, { table, relay: false });
   try {
     const publisher = nest.get(MessagioPublisher);
-    await inTransaction(pool, async (client) => {
+    await inTransaction(postgres.pool, async (client) => {
       for (let i = 0; i < 5; i++) await publisher.fire(new OrderPlaced(`k-${i}`), { transaction: client });
     });
     // The doomed relay: a real OutboxRelay from the built package, in its own process, whose transport never answers.
@@ -114,20 +102,20 @@ relay.runOnce();
 
 it('a relay whose LISTEN connection is killed listens again: the next commit still wakes it (no poll in sight)', async () => {
   const table = uniqueTable();
-  const nest = await outboxApp(pool, { table, relay: { pollMs: 600_000 } });
+  const nest = await outboxApp(postgres.pool, { table, relay: { pollMs: 600_000 } });
   try {
     const publisher = nest.get(MessagioPublisher);
     const recorder = nest.get(Recorder);
     const listeners = async () =>
-      (await pool.query(`SELECT pid FROM pg_stat_activity WHERE query = $1`, [`LISTEN "${table}"`])).rows.map((r: { pid: number }) => r.pid);
+      (await postgres.pool.query(`SELECT pid FROM pg_stat_activity WHERE query = $1`, [`LISTEN "${table}"`])).rows.map((r: { pid: number }) => r.pid);
     await eventually(async () => (await listeners()).length === 1, 10_000, 'the relay to LISTEN');
     const [first] = await listeners();
-    await pool.query('SELECT pg_terminate_backend($1)', [first]);
+    await postgres.pool.query('SELECT pg_terminate_backend($1)', [first]);
     await eventually(async () => {
       const now = await listeners();
       return now.length === 1 && now[0] !== first;
     }, 10_000, 'a new LISTEN connection');
-    await inTransaction(pool, (client) => publisher.fire(new OrderPlaced('after-relisten'), { transaction: client }));
+    await inTransaction(postgres.pool, (client) => publisher.fire(new OrderPlaced('after-relisten'), { transaction: client }));
     await eventually(() => recorder.calls.length === 2, 10_000, 'the commit to wake the relay');
   } finally {
     await nest.close();

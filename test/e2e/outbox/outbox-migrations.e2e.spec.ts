@@ -1,37 +1,24 @@
 import { spawnSync } from 'node:child_process';
-import pg from 'pg';
 import { MessagioPublisher } from '../../../lib/index.js';
 import { OUTBOX_MIGRATIONS, OutboxMigrator, outboxSqlNames } from '../../../lib/outbox/index.js';
-import { startPostgresServer, type PostgresServerHandle } from '../../../lib/testing/index.js';
-import { inTransaction, OrderPlaced, outboxApp, uniqueTable } from './fixtures.js';
+import { inTransaction, OrderPlaced, outboxApp, uniqueTable, usePostgres } from './fixtures.js';
 
 // Point 4 of issue 13: the shipped migration, applied at startup unless told
 // not to (or in production), and by hand through OutboxMigrator (what the CLI runs).
 
-let postgres: PostgresServerHandle;
-let pool: pg.Pool;
-
-beforeAll(async () => {
-  postgres = await startPostgresServer();
-  pool = new pg.Pool({ connectionString: postgres.url, max: 10 });
-}, 60_000);
-
-afterAll(async () => {
-  await pool?.end();
-  await postgres?.stop();
-});
+const postgres = usePostgres(10);
 
 // Every shipped step (1: the outbox table, 2: the inbox table).
 const VERSIONS = OUTBOX_MIGRATIONS.map((m) => m.version);
 
-const exists = async (qualified: string) => (await pool.query('SELECT to_regclass($1) AS t', [qualified])).rows[0].t !== null;
+const exists = async (qualified: string) => (await postgres.pool.query('SELECT to_regclass($1) AS t', [qualified])).rows[0].t !== null;
 
 it('applies the migration at startup by default, in the configured schema', async () => {
   const table = uniqueTable();
-  const nest = await outboxApp(pool, { table, schema: 'app_outbox', relay: false });
+  const nest = await outboxApp(postgres.pool, { table, schema: 'app_outbox', relay: false });
   try {
     expect(await exists(`app_outbox.${table}`)).toBe(true);
-    const { rows } = await pool.query(`SELECT version FROM app_outbox.${table}_migrations`);
+    const { rows } = await postgres.pool.query(`SELECT version FROM app_outbox.${table}_migrations`);
     expect(rows).toEqual(VERSIONS.map((version) => ({ version })));
   } finally {
     await nest.close();
@@ -40,20 +27,20 @@ it('applies the migration at startup by default, in the configured schema', asyn
 
 it('does not migrate with migrate: false, nor when NODE_ENV is production: a transactional fire then fails inside the transaction', async () => {
   const off = uniqueTable();
-  const nest = await outboxApp(pool, { table: off, migrate: false, relay: false });
+  const nest = await outboxApp(postgres.pool, { table: off, migrate: false, relay: false });
   const previous = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   const production = uniqueTable();
   let prod;
   try {
-    prod = await outboxApp(pool, { table: production, relay: false });
+    prod = await outboxApp(postgres.pool, { table: production, relay: false });
   } finally {
     process.env.NODE_ENV = previous;
   }
   try {
     expect(await exists(off)).toBe(false);
     expect(await exists(production)).toBe(false);
-    await expect(inTransaction(pool, (client) => nest.get(MessagioPublisher).fire(new OrderPlaced('x'), { transaction: client }))).rejects.toThrow(
+    await expect(inTransaction(postgres.pool, (client) => nest.get(MessagioPublisher).fire(new OrderPlaced('x'), { transaction: client }))).rejects.toThrow(
       /does not exist/,
     );
   } finally {
@@ -64,18 +51,18 @@ it('does not migrate with migrate: false, nor when NODE_ENV is production: a tra
 
 it('OutboxMigrator: concurrent migrations apply each step once (advisory lock); status; sql() is a script that gives the same schema', async () => {
   const names = outboxSqlNames('public', uniqueTable());
-  const migrators = [0, 1, 2].map(() => new OutboxMigrator(pool, names));
+  const migrators = [0, 1, 2].map(() => new OutboxMigrator(postgres.pool, names));
   expect(await migrators[0]!.status()).toEqual({ applied: [], pending: VERSIONS });
   const results = await Promise.all(migrators.map((m) => m.migrate()));
   for (const r of results) expect(r).toEqual({ applied: VERSIONS, pending: [] });
 
   const scripted = outboxSqlNames('scripted', uniqueTable());
-  const sql = new OutboxMigrator(pool, scripted).sql();
-  await pool.query(sql);
-  await pool.query(sql); // idempotent
-  expect(await new OutboxMigrator(pool, scripted).status()).toEqual({ applied: VERSIONS, pending: [] });
+  const sql = new OutboxMigrator(postgres.pool, scripted).sql();
+  await postgres.pool.query(sql);
+  await postgres.pool.query(sql); // idempotent
+  expect(await new OutboxMigrator(postgres.pool, scripted).status()).toEqual({ applied: VERSIONS, pending: [] });
   const columns = async (schema: string, table: string) =>
-    (await pool.query('SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position', [schema, table])).rows;
+    (await postgres.pool.query('SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position', [schema, table])).rows;
   expect(await columns('scripted', scripted.tableName)).toEqual(await columns('public', names.tableName));
 });
 

@@ -1,38 +1,25 @@
-import pg from 'pg';
 import type { TestingModule } from '@nestjs/testing';
 import { MESSAGIO_TRANSPORT, MessagioAdmin, MessagioConfigurationError, MessagioPublisher, MessagioTimeoutError, type MessagioTransport } from '../../../lib/index.js';
 import { MessagioOutbox, MessagioOutboxModule, OutboxRelay, type OutboxStore } from '../../../lib/outbox/index.js';
-import { startPostgresServer, type PostgresServerHandle } from '../../../lib/testing/index.js';
 import { queueOf } from '../../support/jobs.js';
 import { eventually } from '../../support/redis.js';
 import { createApp } from '../fixtures/app.js';
 import { Recorder } from '../fixtures/recorder.js';
-import { countingTransport, inTransaction, OrderListeners, OrderPlaced, outboxApp, sleep, uniqueTable } from './fixtures.js';
+import { countingTransport, inTransaction, OrderListeners, OrderPlaced, outboxApp, sleep, uniqueTable, usePostgres } from './fixtures.js';
 
 // Point 1–3 of issue 13 on a real PostgreSQL (started here) and the test
 // redis-server: fire(msg, { transaction }) through node-postgres, the relay,
 // and what the receipt and the admin say on the way.
 
-let postgres: PostgresServerHandle;
-let pool: pg.Pool;
+const postgres = usePostgres(20);
 const apps: TestingModule[] = [];
-
-beforeAll(async () => {
-  postgres = await startPostgresServer();
-  pool = new pg.Pool({ connectionString: postgres.url, max: 20 });
-}, 60_000);
 
 afterEach(async () => {
   for (const app of apps.splice(0)) await app.close();
 });
 
-afterAll(async () => {
-  await pool?.end();
-  await postgres?.stop();
-});
-
 async function app(...args: Parameters<typeof outboxApp> extends [unknown, ...infer R] ? R : never): Promise<TestingModule> {
-  const created = await outboxApp(pool, ...args);
+  const created = await outboxApp(postgres.pool, ...args);
   apps.push(created);
   return created;
 }
@@ -45,12 +32,12 @@ describe('transactional fire through node-postgres (BullMQ)', () => {
     const table = uniqueTable();
     const nest = await app({ table, relay: { pollMs: 600_000 } });
     const recorder = nest.get(Recorder);
-    const receipt = await inTransaction(pool, async (client) => {
+    const receipt = await inTransaction(postgres.pool, async (client) => {
       await client.query('CREATE TABLE orders_a (id text PRIMARY KEY)');
       await client.query("INSERT INTO orders_a VALUES ('o-1')");
       const r = await nest.get(MessagioPublisher).fire(new OrderPlaced('o-1'), { transaction: client });
       // Not visible outside the transaction before its commit.
-      expect(Number((await pool.query(`SELECT count(*) FROM ${table}`)).rows[0].count)).toBe(0);
+      expect(Number((await postgres.pool.query(`SELECT count(*) FROM ${table}`)).rows[0].count)).toBe(0);
       return r;
     });
     expect(receipt.pending).toBe('outbox');
@@ -59,23 +46,23 @@ describe('transactional fire through node-postgres (BullMQ)', () => {
     expect(outcome.deliveries.map((d) => [d.listener, d.status]).sort()).toEqual([['billing', 'completed'], ['shipping', 'completed']]);
     expect(recorder.calls.map((c) => [c.listener, (c.message as OrderPlaced).orderId]).sort()).toEqual([['billing', 'o-1'], ['shipping', 'o-1']]);
     // Relayed rows are deleted (no retention).
-    expect(Number((await pool.query(`SELECT count(*) FROM ${table}`)).rows[0].count)).toBe(0);
+    expect(Number((await postgres.pool.query(`SELECT count(*) FROM ${table}`)).rows[0].count)).toBe(0);
   });
 
   it('a rolled-back transaction delivers nothing, ever: no row, nothing after a relay pass and a wait', async () => {
     const table = uniqueTable();
     const nest = await app({ table, relay: { pollMs: 50 } });
     const publisher = nest.get(MessagioPublisher);
-    const receipt = await inTransaction(pool, (client) => publisher.fire(new OrderPlaced('ghost'), { transaction: client }), { rollback: true });
+    const receipt = await inTransaction(postgres.pool, (client) => publisher.fire(new OrderPlaced('ghost'), { transaction: client }), { rollback: true });
     expect(await nest.get(OutboxRelay).drain()).toBe(0);
     await sleep(500);
     expect(nest.get(Recorder).calls).toEqual([]);
-    expect(Number((await pool.query(`SELECT count(*) FROM ${table}`)).rows[0].count)).toBe(0);
+    expect(Number((await postgres.pool.query(`SELECT count(*) FROM ${table}`)).rows[0].count)).toBe(0);
     expect(await nest.get(MessagioAdmin).status(receipt.messageId)).toEqual([]);
     expect(await queueOf(nest).getJobCounts()).toMatchObject({ waiting: 0, active: 0, completed: 0, prioritized: 0 });
     // A failing transaction (the app's own statement throws) is the same.
     await expect(
-      inTransaction(pool, async (client) => {
+      inTransaction(postgres.pool, async (client) => {
         await publisher.fire(new OrderPlaced('ghost-2'), { transaction: client });
         await client.query('SELECT * FROM no_such_table');
       }),
@@ -88,7 +75,7 @@ describe('transactional fire through node-postgres (BullMQ)', () => {
     const table = uniqueTable();
     const nest = await app({ table });
     const publisher = nest.get(MessagioPublisher);
-    await inTransaction(pool, async (client) => {
+    await inTransaction(postgres.pool, async (client) => {
       await publisher.fire(new OrderPlaced('1'), { transaction: client });
       await publisher.fire(new OrderPlaced('2'), { transaction: client });
       await publisher.fireMany([new OrderPlaced('3'), new OrderPlaced('4'), new OrderPlaced('5')], { transaction: client });
@@ -111,8 +98,8 @@ describe('transactional fire through node-postgres (BullMQ)', () => {
     expect(Object.keys(direct)).toEqual(['messageId', 'traceId', 'listeners']);
     expect((await direct.wait()).ok).toBe(true);
     expect((await forced.wait()).ok).toBe(true);
-    expect(Number((await pool.query(`SELECT count(*) FROM ${table}`)).rows[0].count)).toBe(0);
-    await expect(inTransaction(pool, (client) => publisher.fire(new OrderPlaced('s'), { transaction: client, sync: true }))).rejects.toThrow(MessagioConfigurationError);
+    expect(Number((await postgres.pool.query(`SELECT count(*) FROM ${table}`)).rows[0].count)).toBe(0);
+    await expect(inTransaction(postgres.pool, (client) => publisher.fire(new OrderPlaced('s'), { transaction: client, sync: true }))).rejects.toThrow(MessagioConfigurationError);
     await expect(publisher.fire(new OrderPlaced('s'), { transaction: 42 })).rejects.toThrow(MessagioConfigurationError);
   });
 
@@ -121,15 +108,15 @@ describe('transactional fire through node-postgres (BullMQ)', () => {
     const nest = await app({ table, relay: false });
     const publisher = nest.get(MessagioPublisher);
     await expect(
-      inTransaction(pool, (client) => publisher.fireMany([new OrderPlaced('ok'), new OrderPlaced(42 as unknown as string)], { transaction: client })),
+      inTransaction(postgres.pool, (client) => publisher.fireMany([new OrderPlaced('ok'), new OrderPlaced(42 as unknown as string)], { transaction: client })),
     ).rejects.toThrow(/orderId/);
-    expect(Number((await pool.query(`SELECT count(*) FROM ${table}`)).rows[0].count)).toBe(0);
+    expect(Number((await postgres.pool.query(`SELECT count(*) FROM ${table}`)).rows[0].count)).toBe(0);
   });
 
   it('the receipt is pending until relayed: status() says outbox, wait() waits through the outbox, then the transport', async () => {
     const table = uniqueTable();
     const nest = await app({ table, relay: false });
-    const receipt = await inTransaction(pool, (client) => nest.get(MessagioPublisher).fire(new OrderPlaced('p-1'), { transaction: client }));
+    const receipt = await inTransaction(postgres.pool, (client) => nest.get(MessagioPublisher).fire(new OrderPlaced('p-1'), { transaction: client }));
     const admin = nest.get(MessagioAdmin);
     expect((await admin.status(receipt.messageId)).map((s) => [s.listener, s.status]).sort()).toEqual([['billing', 'outbox'], ['shipping', 'outbox']]);
     await expect(receipt.wait({ timeout: 200 })).rejects.toThrow(MessagioTimeoutError);
@@ -145,7 +132,7 @@ describe('transactional fire through node-postgres (BullMQ)', () => {
     const table = uniqueTable();
     const nest = await app({ table, relay: false });
     const publisher = nest.get(MessagioPublisher);
-    await inTransaction(pool, async (client) => {
+    await inTransaction(postgres.pool, async (client) => {
       for (let i = 0; i < 60; i++) await publisher.fire(new OrderPlaced(`r-${i}`), { transaction: client });
     });
     const store = nest.get(MessagioOutbox).store;
@@ -163,7 +150,7 @@ describe('transactional fire through node-postgres (BullMQ)', () => {
   it('re-publishing rows after a crash between Redis and the row delete stores each delivery once (stable job ids)', async () => {
     const table = uniqueTable();
     const nest = await app({ table, relay: false });
-    await inTransaction(pool, async (client) => {
+    await inTransaction(postgres.pool, async (client) => {
       await nest.get(MessagioPublisher).fireMany([new OrderPlaced('c-1'), new OrderPlaced('c-2')], { transaction: client });
     });
     const store = nest.get(MessagioOutbox).store;
@@ -191,13 +178,13 @@ describe('transactional fire through node-postgres (BullMQ)', () => {
     const table = uniqueTable();
     const nest = await app({ table, relay: false });
     const publisher = nest.get(MessagioPublisher);
-    const [poison] = await inTransaction(pool, async (client) => [
+    const [poison] = await inTransaction(postgres.pool, async (client) => [
       await publisher.fire(new OrderPlaced('poison'), { transaction: client, messageId: 'poison-1' }),
       await publisher.fire(new OrderPlaced('after-1'), { transaction: client }),
       await publisher.fire(new OrderPlaced('after-2'), { transaction: client }),
     ]);
     // A malformed row too (written by hand): dead at once.
-    await pool.query(`INSERT INTO ${table} (message_id, type, deliveries) VALUES ('bad-1', 'orders.placed', '{"oops":1}')`);
+    await postgres.pool.query(`INSERT INTO ${table} (message_id, type, deliveries) VALUES ('bad-1', 'orders.placed', '{"oops":1}')`);
     let refusing = true;
     const transport = countingTransport(nest.get<MessagioTransport>(MESSAGIO_TRANSPORT), (d) =>
       refusing && d.envelope.id === 'poison-1' ? new Error('ERR value too large') : undefined,
@@ -227,10 +214,10 @@ describe('transactional fire through node-postgres (BullMQ)', () => {
   it('retentionMs keeps relayed rows (marked relayed_at), no longer waiting: status() reads the transport', async () => {
     const table = uniqueTable();
     const nest = await app({ table, relay: { enabled: false, retentionMs: 60_000 } });
-    const receipt = await inTransaction(pool, (client) => nest.get(MessagioPublisher).fire(new OrderPlaced('kept'), { transaction: client }));
+    const receipt = await inTransaction(postgres.pool, (client) => nest.get(MessagioPublisher).fire(new OrderPlaced('kept'), { transaction: client }));
     expect(await nest.get(OutboxRelay).drain()).toBe(1);
     expect((await receipt.wait({ timeout: 15_000 })).ok).toBe(true);
-    const { rows } = await pool.query(`SELECT message_id, relayed_at IS NOT NULL AS relayed FROM ${table}`);
+    const { rows } = await postgres.pool.query(`SELECT message_id, relayed_at IS NOT NULL AS relayed FROM ${table}`);
     expect(rows).toEqual([{ message_id: receipt.messageId, relayed: true }]);
     expect((await nest.get(MessagioAdmin).status(receipt.messageId)).map((s) => s.status)).toEqual(['completed', 'completed']);
     expect(await nest.get(MessagioAdmin).outbox.stats()).toEqual({ pending: 0, dead: 0, oldestPendingMs: null });
@@ -240,8 +227,8 @@ describe('transactional fire through node-postgres (BullMQ)', () => {
   it('a relay-only process (worker: false, relay: true) moves committed rows into BullMQ without consuming them', async () => {
     const table = uniqueTable();
     const nest = await app({ table, relay: { enabled: true, pollMs: 50 } }, { worker: false });
-    await inTransaction(pool, (client) => nest.get(MessagioPublisher).fire(new OrderPlaced('relay-only'), { transaction: client }));
-    await eventually(async () => (await pool.query(`SELECT count(*) FROM ${table}`)).rows[0].count === '0', 10_000, 'the row relayed');
+    await inTransaction(postgres.pool, (client) => nest.get(MessagioPublisher).fire(new OrderPlaced('relay-only'), { transaction: client }));
+    await eventually(async () => (await postgres.pool.query(`SELECT count(*) FROM ${table}`)).rows[0].count === '0', 10_000, 'the row relayed');
     const counts = await queueOf(nest).getJobCounts();
     expect(counts.waiting + counts.prioritized).toBe(2);
     expect(nest.get(Recorder).calls).toEqual([]);
@@ -251,10 +238,10 @@ describe('transactional fire through node-postgres (BullMQ)', () => {
     const table = uniqueTable();
     const nest = await createApp({
       providers: [OrderListeners],
-      imports: [MessagioOutboxModule.forRootAsync({ useFactory: async () => ({ pool, table, relay: { pollMs: 50 } }) })],
+      imports: [MessagioOutboxModule.forRootAsync({ useFactory: async () => ({ pool: postgres.pool, table, relay: { pollMs: 50 } }) })],
     });
     apps.push(nest);
-    const receipt = await inTransaction(pool, (client) => nest.get(MessagioPublisher).fire(new OrderPlaced('async'), { transaction: client }));
+    const receipt = await inTransaction(postgres.pool, (client) => nest.get(MessagioPublisher).fire(new OrderPlaced('async'), { transaction: client }));
     expect((await receipt.wait({ timeout: 15_000 })).ok).toBe(true);
   });
 
