@@ -5,7 +5,7 @@ import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import { ENVELOPE_VERSION, type MessagioEnvelope } from '../../lib/index.js';
 import { toBullPriority } from '../../lib/transports/bullmq/bullmq-priority.js';
 import { DEFAULT_REMOVE_ON_COMPLETE, DEFAULT_REMOVE_ON_FAIL } from '../../lib/transports/bullmq/bullmq-transport.options.js';
-import type { OrderPayload } from './messages.js';
+import { orderPayload, type OrderPayload } from './messages.js';
 import type { RedisTarget } from './redis.js';
 
 /** Job options a careful raw user sets: bounded retention, like messagio's defaults. */
@@ -55,3 +55,16 @@ export function messagioShapedJob(payload: OrderPayload, type: string, listener:
 
 /** Key prefix of the diagnostic trials (see messagioShapedJob). */
 export const SHAPED = 'raw messagio-shaped';
+
+/**
+ * How the raw producer trials add one OrderPlaced job: plain, or `shaped`
+ * like a messagio delivery (the diagnostic baseline).
+ */
+export function orderPlacedAdder(shaped: boolean): (queue: Queue<unknown>, seq: number) => Promise<unknown> {
+  return shaped
+    ? (queue, seq) => {
+        const job = messagioShapedJob(orderPayload(seq), 'bench.order-placed', 'OrderPlacedListener.handle');
+        return queue.add(job.name, job.data, job.opts);
+      }
+    : (queue, seq) => queue.add('bench.order-placed', orderPayload(seq), RAW_JOB_OPTIONS);
+}

@@ -1,11 +1,10 @@
 // 1. fire() awaited one message at a time (one listener → one job) vs an
 //    awaited queue.add per job. Producer only: nothing consumes.
-import type { Queue } from 'bullmq';
 import { createMessagioApp } from '../lib/apps.js';
 import { shapedRow, type BenchContext, type Scenario, type Trial } from '../lib/harness.js';
 import { OrderPlacedListener } from '../lib/listeners.js';
 import { OrderPlaced, orderPayload } from '../lib/messages.js';
-import { RAW_JOB_OPTIONS, SHAPED, messagioShapedJob, rawQueue } from '../lib/raw.js';
+import { SHAPED, orderPlacedAdder, rawQueue } from '../lib/raw.js';
 import { perSecond } from '../lib/stats.js';
 
 const FULL = 5000;
@@ -31,12 +30,7 @@ function messagioTrial(ctx: BenchContext, validate: boolean): Trial {
 
 /** `shaped`: each job shaped like a messagio delivery (diagnostic; see messagioShapedJob). */
 function rawTrial(ctx: BenchContext, shaped: boolean): Trial {
-  const add = shaped
-    ? (queue: Queue<unknown>, seq: number) => {
-        const job = messagioShapedJob(orderPayload(seq), 'bench.order-placed', 'OrderPlacedListener.handle');
-        return queue.add(job.name, job.data, job.opts);
-      }
-    : (queue: Queue<unknown>, seq: number) => queue.add('bench.order-placed', orderPayload(seq), RAW_JOB_OPTIONS);
+  const add = orderPlacedAdder(shaped);
   return {
     key: shaped ? SHAPED : 'raw',
     async run() {

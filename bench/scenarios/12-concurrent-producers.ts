@@ -2,12 +2,11 @@
 //     request handlers firing at the same time do) vs 64 callers each awaiting
 //     queue.add() the same way. Producer only. Besides the rate, the CPU time
 //     per message of this process and of redis-server: which of the two is the limit.
-import type { Queue } from 'bullmq';
 import { createMessagioApp } from '../lib/apps.js';
 import { shapedRow, type BenchContext, type RowSpec, type Scenario, type Trial, type TrialResult } from '../lib/harness.js';
 import { OrderPlacedListener } from '../lib/listeners.js';
 import { OrderPlaced, orderPayload } from '../lib/messages.js';
-import { RAW_JOB_OPTIONS, SHAPED, messagioShapedJob, rawQueue } from '../lib/raw.js';
+import { SHAPED, orderPlacedAdder, rawQueue } from '../lib/raw.js';
 import type { BenchRedis } from '../lib/redis.js';
 import { perSecond } from '../lib/stats.js';
 
@@ -58,12 +57,7 @@ function messagioTrial(ctx: BenchContext, validate: boolean): Trial {
 
 /** `shaped`: each job shaped like a messagio delivery (diagnostic; see messagioShapedJob). */
 function rawTrial(ctx: BenchContext, shaped: boolean): Trial {
-  const add = shaped
-    ? (queue: Queue<unknown>, seq: number) => {
-        const job = messagioShapedJob(orderPayload(seq), 'bench.order-placed', 'OrderPlacedListener.handle');
-        return queue.add(job.name, job.data, job.opts);
-      }
-    : (queue: Queue<unknown>, seq: number) => queue.add('bench.order-placed', orderPayload(seq), RAW_JOB_OPTIONS);
+  const add = orderPlacedAdder(shaped);
   return {
     key: shaped ? SHAPED : 'raw',
     async run() {
