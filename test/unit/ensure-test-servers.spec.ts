@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -8,8 +8,18 @@ import { join, resolve } from 'node:path';
 const SCRIPT = resolve('scripts/ensure-test-servers.sh');
 const NOTHING = { MESSAGIO_REDIS_SERVER: 'no-such-redis-server', MESSAGIO_CHROMIUM: '/no/such/chromium', MESSAGIO_POSTGRESQL_ROOT: '/no/such/postgresql' };
 
+/** The script, copied where any user may read it (a checkout may sit in a directory only root can enter). */
+function readableCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'messagio-pretest-'));
+  chmodSync(dir, 0o755);
+  const copy = join(dir, 'ensure-test-servers.sh');
+  copyFileSync(SCRIPT, copy);
+  chmodSync(copy, 0o644);
+  return copy;
+}
+
 function run(env: Record<string, string>, asUser?: string) {
-  const command = asUser ? ['runuser', ['-u', asUser, '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'bash', SCRIPT]] : ['bash', [SCRIPT]];
+  const command = asUser ? ['runuser', ['-u', asUser, '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'bash', readableCopy()]] : ['bash', [SCRIPT]];
   // As another user, `env` sets the script's environment (runuser itself is found on this process's PATH).
   const child = spawnSync(command[0] as string, command[1] as string[], { encoding: 'utf8', env: asUser ? process.env : { ...process.env, ...env }, timeout: 30_000 });
   return { status: child.status, stdout: child.stdout, stderr: child.stderr };
