@@ -165,15 +165,18 @@ function statements(t: string) {
   SELECT m, ty, d::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS x(m, ty, d, n) ORDER BY n
   RETURNING 1
 ) SELECT pg_notify($4, '') FROM (SELECT count(*) FROM written) AS c`,
-    claim: `UPDATE ${t} SET lease_owner = $1, lease_until = clock_timestamp() + make_interval(secs => $2::double precision / 1000)
+    // One instant for the whole claim (statement_timestamp, not the per-row clock_timestamp): rows
+    // claimed together share one lease, so a take-over after it runs out takes them together, in
+    // id order; a per-row clock let a scan take k-0, k-2, k-4 before k-1, k-3.
+    claim: `UPDATE ${t} SET lease_owner = $1, lease_until = statement_timestamp() + make_interval(secs => $2::double precision / 1000)
 WHERE id IN (
-  SELECT id FROM ${t} WHERE ${waiting} AND (lease_until IS NULL OR lease_until < clock_timestamp())
+  SELECT id FROM ${t} WHERE ${waiting} AND (lease_until IS NULL OR lease_until < statement_timestamp())
   ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED
 ) RETURNING id::text AS id, message_id, type, deliveries, attempts`,
     delete: `DELETE FROM ${t} WHERE id = ANY($1::bigint[]) AND lease_owner = $2`,
     markRelayed: `UPDATE ${t} SET relayed_at = now(), lease_owner = NULL, lease_until = NULL WHERE id = ANY($1::bigint[]) AND lease_owner = $2`,
     release: `UPDATE ${t} SET lease_owner = NULL,
-  lease_until = clock_timestamp() + make_interval(secs => $3::double precision / 1000),
+  lease_until = statement_timestamp() + make_interval(secs => $3::double precision / 1000),
   attempts = attempts + CASE WHEN $4::text IS NULL THEN 0 ELSE 1 END,
   last_error = COALESCE($4::text, last_error)
 WHERE id = ANY($1::bigint[]) AND lease_owner = $2`,
