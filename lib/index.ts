@@ -42,7 +42,7 @@ export type { MemoryTransportOptions, MessagioMemoryOptions } from './transports
 export type { MessagioClock } from './transports/clock.js';
 export type { DeliveryState, DeliveryStatus } from './message/delivery-state.js';
 
-export type { FireOptions, FireManyOptions, FireReceipt, MessagioDedupeOptions } from './message/fire-options.js';
+export type { FireOptions, FireManyOptions, FireReceipt, MessagioDedupeOptions, MessagioCause } from './message/fire-options.js';
 export type { MessagioBackendOption } from './transports/bullmq/bullmq-backend.js';
 export type { MessagioModuleOptions, MessagioModuleAsyncOptions } from './messagio-options.js';
 export type { MessagioWorkerOptions, MessagioTransportOption } from './transports/transport-module.options.js';

@@ -181,11 +181,15 @@ export function resolvePipelineOptions(options: PipelineModuleOptions): Pipeline
     validation: { forbidUnknownValues: false, ...(options.validation ?? {}) },
   });
   const propagate = checkPropagation(options.propagate);
+  if (options.asyncContext !== undefined && typeof options.asyncContext !== 'boolean') {
+    throw new MessagioConfigurationError(`asyncContext must be true or false, got ${JSON.stringify(options.asyncContext)}.`);
+  }
   return {
     codec,
     maxPayloadBytes,
     strict: options.strict ?? false,
     observers: options.observers ?? [],
+    asyncContext: options.asyncContext ?? true,
     capture: propagate?.capture?.bind(propagate),
   };
 }

@@ -12,9 +12,10 @@ import { Countdown, within } from '../lib/wait.js';
 const FULL = 20_000;
 const CONCURRENCIES = [1, 16, 64];
 
-function messagioTrial(ctx: BenchContext, concurrency: number, validate: boolean): Trial {
+/** `asyncContext: false`: listeners outside messagio's AsyncLocalStorage (no promise hooks on Node 20). */
+function messagioTrial(ctx: BenchContext, concurrency: number, validate: boolean, asyncContext = true): Trial {
   return {
-    key: `messagio validation ${validate ? 'on' : 'off'} c=${concurrency}`,
+    key: `messagio validation ${validate ? 'on' : 'off'}${asyncContext ? '' : ' asyncContext off'} c=${concurrency}`,
     async run() {
       const n = ctx.size(FULL, 500);
       const queueName = ctx.queueName('drain');
@@ -23,7 +24,7 @@ function messagioTrial(ctx: BenchContext, concurrency: number, validate: boolean
       const probe = new Probe();
       probe.onStart = () => countdown.start();
       probe.onDone = () => countdown.finish();
-      const m = await createMessagioApp({ redis: ctx.redis, queueName, concurrency, validate, listeners: [OrderPlacedListener], probe });
+      const m = await createMessagioApp({ redis: ctx.redis, queueName, concurrency, validate, listeners: [OrderPlacedListener], probe, messagio: { asyncContext } });
       try {
         await within(countdown.done, 120_000 + n * 2, `draining ${n} messagio deliveries`);
         return { 'deliveries/s': perSecond(n - 1, countdown.elapsed) };
@@ -61,7 +62,13 @@ export const drainScenario: Scenario = {
   id: '3',
   title: 'Draining a backlog',
   trials: (ctx) =>
-    CONCURRENCIES.flatMap((c) => [rawTrial(ctx, c, false), messagioTrial(ctx, c, true), messagioTrial(ctx, c, false), rawTrial(ctx, c, true)]),
+    CONCURRENCIES.flatMap((c) => [
+      rawTrial(ctx, c, false),
+      messagioTrial(ctx, c, true),
+      messagioTrial(ctx, c, false),
+      rawTrial(ctx, c, true),
+      messagioTrial(ctx, c, true, false),
+    ]),
   rows: (ctx) =>
     CONCURRENCIES.flatMap((c): RowSpec[] => {
       const what = (validate: boolean) =>
@@ -79,6 +86,15 @@ export const drainScenario: Scenario = {
       );
       const shaped = shapedRow(what(true), `messagio validation on c=${c}`, 'deliveries/s');
       shaped.baseline!.trial = `${SHAPED} c=${c}`;
-      return [...rows, shaped];
+      // What the async context costs on Node 20 (docs/performance.md#what-the-async-context-costs).
+      const noContext: RowSpec = {
+        case: `${what(true)}, asyncContext: false`,
+        metric: 'throughput',
+        unit: 'deliveries/s',
+        higherIsBetter: true,
+        subject: { trial: `messagio validation on asyncContext off c=${c}`, metric: 'deliveries/s', label: 'messagio' },
+        baseline: { trial: `raw c=${c}`, metric: 'deliveries/s', label: 'raw' },
+      };
+      return [...rows, shaped, noContext];
     }),
 };

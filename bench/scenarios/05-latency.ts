@@ -16,6 +16,7 @@ const RATE = 500; // messages per second
 const FULL = 2500; // 5 s at 500/s
 const CONCURRENCY = 1; // messagio's default
 const PERCENTILES = [50, 95, 99];
+const NO_CONTEXT = 'messagio asyncContext off';
 
 /** Times of one trial run, by message sequence number. */
 class LatencyRecorder {
@@ -89,16 +90,25 @@ class LatencyRecorder {
   }
 }
 
-function messagioTrial(ctx: BenchContext): Trial {
+/** `asyncContext: false`: the listener outside messagio's AsyncLocalStorage (no promise hooks on Node 20). */
+function messagioTrial(ctx: BenchContext, asyncContext = true): Trial {
   return {
-    key: 'messagio',
+    key: asyncContext ? 'messagio' : NO_CONTEXT,
     async run() {
       const n = ctx.size(FULL, 100);
       const queueName = ctx.queueName('latency');
       const recorder = new LatencyRecorder();
       const probe = new Probe();
       probe.onStart = (p) => (recorder.startedAt[p.seq] = performance.now());
-      const m = await createMessagioApp({ redis: ctx.redis, queueName, concurrency: CONCURRENCY, validate: true, listeners: [OrderPlacedListener], probe });
+      const m = await createMessagioApp({
+        redis: ctx.redis,
+        queueName,
+        concurrency: CONCURRENCY,
+        validate: true,
+        listeners: [OrderPlacedListener],
+        probe,
+        messagio: { asyncContext },
+      });
       try {
         await recorder.listen(ctx.redis, queueName);
         return await recorder.drive(Math.min(250, n), n, async (seq) => {
@@ -144,7 +154,7 @@ function rawTrial(ctx: BenchContext, shaped: boolean): Trial {
 export const latencyScenario: Scenario = {
   id: '5',
   title: `Latency at ${RATE} msgs/s`,
-  trials: (ctx) => [rawTrial(ctx, false), messagioTrial(ctx), rawTrial(ctx, true)],
+  trials: (ctx) => [rawTrial(ctx, false), messagioTrial(ctx), rawTrial(ctx, true), messagioTrial(ctx, false)],
   rows: () => {
     const rows: RowSpec[] = [];
     for (const [what, label] of [
@@ -172,6 +182,17 @@ export const latencyScenario: Scenario = {
         higherIsBetter: false,
         subject: { trial: 'messagio', metric: `start p${p}`, label: 'messagio' },
         baseline: { trial: SHAPED, metric: `start p${p}`, label: 'shaped raw' },
+      });
+    }
+    // What the async context costs on Node 20 (docs/performance.md#what-the-async-context-costs).
+    for (const p of PERCENTILES) {
+      rows.push({
+        case: `fire → listener start, asyncContext: false`,
+        metric: `p${p}`,
+        unit: 'ms',
+        higherIsBetter: false,
+        subject: { trial: NO_CONTEXT, metric: `start p${p}`, label: 'messagio' },
+        baseline: { trial: 'raw', metric: `start p${p}`, label: 'raw' },
       });
     }
     return rows;

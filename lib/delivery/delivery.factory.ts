@@ -9,7 +9,7 @@ import { MessagioPayloadTooLargeError } from '../errors/messagio-payload-too-lar
 import type { ListenerBinding, ListenerRegistry } from '../listeners/listener.registry.js';
 import { deliveryIdOf } from '../message/delivery-id.js';
 import { ENVELOPE_VERSION, makeEnvelope, type MessagioEnvelope } from '../message/envelope.js';
-import type { FireOptions, FireReceipt } from '../message/fire-options.js';
+import type { FireOptions, FireReceipt, MessagioCause } from '../message/fire-options.js';
 import { FAULT_TYPE } from '../message/messagio-fault.js';
 import { currentMessagioContext } from '../message/messagio-context.js';
 import { headersProblem, mergeHeaders, type MessagioHeaders } from '../message/message-headers.js';
@@ -37,6 +37,8 @@ export interface PreparedFire {
   payloadJson: string | undefined;
   /** The headers every delivery carries, if any. */
   headers: MessagioHeaders | undefined;
+  /** The delivery that caused it (`causedBy`, else the one handled in this async context), if any. */
+  cause: MessagioCause | undefined;
 }
 
 /** The envelope fields every delivery of one message shares. */
@@ -99,7 +101,7 @@ export class DeliveryFactory {
     }
     const bindings = this.listeners.bindingsFor(type);
     if (bindings.length === 0) this.noListeners(type);
-    const parent = currentMessagioContext();
+    const parent = options.causedBy ?? currentMessagioContext();
     const messageId = options.messageId ?? randomUUID();
     const traceId = options.traceId ?? parent?.traceId ?? randomUUID();
     const headers = this.headersOf(parent?.headers, options.headers);
@@ -108,17 +110,17 @@ export class DeliveryFactory {
     const deliveries = bindings.map((binding) =>
       toDelivery(binding, makeEnvelope(head, binding.listener.id, payload), delay, this.listeners.mixedPriorities(binding.options.queue)),
     );
-    return { message, type, messageId, traceId, deliveries, payload, payloadJson, headers };
+    return { message, type, messageId, traceId, deliveries, payload, payloadJson, headers, cause: parent };
   }
 
   /**
    * The envelope a fired message's deliveries share (no listener), for a fire
    * the test harness saw without any delivery (no listener): serialised by
-   * the same codec, caused by the message this async context handles.
+   * the same codec, caused by `cause` (the fire's `causedBy` or async context).
    */
-  envelopeOf(message: Messagio, type: string, receipt: FireReceipt, headers?: MessagioHeaders): Omit<MessagioEnvelope, 'listener'> {
+  envelopeOf(message: Messagio, type: string, receipt: FireReceipt, headers?: MessagioHeaders, cause?: MessagioCause): Omit<MessagioEnvelope, 'listener'> {
     const { version } = this.types.headOf(message.constructor as MessagioClass);
-    const head = envelopeHead(type, version, receipt.messageId, receipt.traceId, currentMessagioContext()?.messageId ?? null, headers);
+    const head = envelopeHead(type, version, receipt.messageId, receipt.traceId, cause?.messageId ?? null, headers);
     return { ...head, payload: this.settings.codec.toPayload(message) };
   }
 

@@ -34,6 +34,8 @@ export class MessagioDispatcher {
 
   private readonly codec: MessagioCodec;
   private readonly maxPayloadBytes: number;
+  /** Listeners run inside the async context that nested fires read (`asyncContext`). */
+  private readonly asyncContext: boolean;
   /** This app's publisher: what `message.fire()` uses inside its listeners (set at bootstrap). */
   private publisher: FiresMessages | undefined;
 
@@ -41,10 +43,11 @@ export class MessagioDispatcher {
     private readonly types: MessageTypesRegistry,
     private readonly listeners: ListenerRegistry,
     private readonly observers: MessagioObservers,
-    settings: Pick<PipelineOptions, 'codec' | 'maxPayloadBytes'>,
+    settings: Pick<PipelineOptions, 'codec' | 'maxPayloadBytes'> & Partial<Pick<PipelineOptions, 'asyncContext'>>,
   ) {
     this.codec = settings.codec;
     this.maxPayloadBytes = settings.maxPayloadBytes;
+    this.asyncContext = settings.asyncContext ?? true;
   }
 
   /** Called once at bootstrap: `message.fire()` inside this app's listeners goes through `publisher`. */
@@ -85,7 +88,8 @@ export class MessagioDispatcher {
       // The listener, inside its context; what it throws goes to the retry rule
       // (here, not in an async method of its own: one frame less per delivery).
       try {
-        await runInMessagioContext(context, this.publisher, () => binding.listener.handler(message, context));
+        if (this.asyncContext) await runInMessagioContext(context, this.publisher, () => binding.listener.handler(message, context));
+        else await binding.listener.handler(message, context);
         outcome = { status: 'completed', envelope };
       } catch (thrown) {
         outcome = this.listenerFailed(binding, thrown, context, envelope);

@@ -19,6 +19,20 @@ export function checkFireOptions(options: FireOptions): void {
     if (problem !== undefined) throw new MessagioConfigurationError(`fire() option headers ${problem}.`);
   }
   if (options.dedupe !== undefined) checkDedupe(options.dedupe, options);
+  if (options.causedBy !== undefined) checkCause(options.causedBy);
+}
+
+/** `causedBy`: a delivery's ids (as a `MessagioContext` has them), checked as fired ids are. */
+function checkCause(cause: FireOptions['causedBy']): void {
+  if (cause === null || typeof cause !== 'object') {
+    throw new MessagioConfigurationError(`fire() option causedBy must be the MessagioContext of the delivery that causes the message, got ${String(cause)}.`);
+  }
+  checkFireId(cause.messageId, 'fire() option causedBy.messageId');
+  checkFireId(cause.traceId, 'fire() option causedBy.traceId');
+  if (cause.headers !== undefined) {
+    const problem = headersProblem(cause.headers);
+    if (problem !== undefined) throw new MessagioConfigurationError(`fire() option causedBy.headers ${problem}.`);
+  }
 }
 
 /** Throws `MessagioConfigurationError` unless `ids` gives each of `count` messages its own usable id. */

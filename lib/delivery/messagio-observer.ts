@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { FireReceipt } from '../message/fire-options.js';
+import type { FireReceipt, MessagioCause } from '../message/fire-options.js';
 import type { MessagioEnvelope } from '../message/envelope.js';
 import type { MessagioHeaders } from '../message/message-headers.js';
 import type { Messagio } from '../message/messagio.js';
@@ -13,6 +13,8 @@ export interface MessagioFiredEvent {
   sync: boolean;
   /** The headers the message carries, if any (also in each envelope). */
   headers?: MessagioHeaders;
+  /** The delivery that caused it (the fire's `causedBy`, else the one handled in its async context), if any. */
+  causedBy?: MessagioCause;
 }
 
 /** One attempt of one delivery. `envelope` is undefined when the stored data was not an envelope. */

@@ -176,6 +176,7 @@ export class MessagioPublisher {
         envelopes: mergedInto === undefined ? prepared.deliveries.map((d) => d.envelope) : [],
         sync: inspect !== this.inspect && inspect !== this.inspectOutbox,
         headers: prepared.headers,
+        causedBy: prepared.cause,
       });
     }
     return receipt;

@@ -36,6 +36,18 @@ export interface PipelineModuleOptions {
    * back (inside the attempt's CLS context when nestjs-cls is in the app).
    */
   propagate?: MessagioPropagation;
+  /**
+   * Run each listener inside messagio's async context, so that a message fired
+   * anywhere in its async call chain (`message.fire()`, the injected publisher)
+   * takes its traceId, headers and causation, and `message.fire()` goes through
+   * the app running it. On Node 20 any `AsyncLocalStorage` turns on promise
+   * hooks for the whole process, and every promise pays (BullMQ's too): ~8 µs
+   * of CPU per delivery on a busy worker (docs/performance.md). With `false`,
+   * fire with `{ causedBy: context }` to link a message to the delivery that
+   * caused it; anything else a listener fires is a new trace.
+   * @default true
+   */
+  asyncContext?: boolean;
 }
 
 /**
@@ -48,6 +60,8 @@ export interface PipelineOptions {
   maxPayloadBytes: number;
   strict: boolean;
   observers: MessagioObserver[];
+  /** Whether listeners run inside messagio's async context (`asyncContext`). */
+  asyncContext: boolean;
   /** `propagate.capture`, called at every fire; undefined when not given. */
   capture: (() => Record<string, string> | undefined) | undefined;
 }

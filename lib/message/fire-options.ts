@@ -52,6 +52,27 @@ export interface FireOptions {
    * not `fireMany`).
    */
   dedupe?: MessagioDedupeOptions;
+  /**
+   * The delivery that causes this message, usually the `MessagioContext` a
+   * listener was given: the message takes its traceId and headers, and its
+   * messageId as `causationId`, as it would inside the listener's async context
+   * (explicit `traceId` and `headers` still win). What links a message to its
+   * cause when the app runs with `asyncContext: false`, or from work the
+   * listener handed elsewhere.
+   * @default the delivery handled in this async context, if any
+   */
+  causedBy?: MessagioCause;
+}
+
+/**
+ * What `causedBy` reads of the delivery that causes a message: a
+ * `MessagioContext` has it all.
+ * @publicApi
+ */
+export interface MessagioCause {
+  readonly messageId: string;
+  readonly traceId: string;
+  readonly headers?: MessagioHeaders;
 }
 
 /**

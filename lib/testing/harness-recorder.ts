@@ -11,6 +11,7 @@ import type {
 import type { DeliveryFactory } from '../delivery/delivery.factory.js';
 import type { Delivery } from '../contract/delivery.types.js';
 import type { MessagioEnvelope } from '../message/envelope.js';
+import type { MessagioCause } from '../message/fire-options.js';
 import type { MessageTypesRegistry } from '../message/message-types.registry.js';
 import type { MessagioClass } from '../message/messagio.js';
 import { MessagioRunawayError } from './errors.js';
@@ -104,8 +105,14 @@ export class HarnessRecorder {
     }
   }
 
-  private addFired(envelope: MessagioMessageEnvelope, envelopes: readonly MessagioEnvelope[], sync: boolean, cls: MessagioClass | undefined): MessagioFiredRecord {
-    const record = new MessagioFiredRecord(this.records.length, envelope, envelopes.map((e) => e.listener), sync, firedBy(), cls);
+  private addFired(
+    envelope: MessagioMessageEnvelope,
+    envelopes: readonly MessagioEnvelope[],
+    sync: boolean,
+    cls: MessagioClass | undefined,
+    by: MessagioFiredBy | null = firedByOf(currentMessagioContext()),
+  ): MessagioFiredRecord {
+    const record = new MessagioFiredRecord(this.records.length, envelope, envelopes.map((e) => e.listener), sync, by, cls);
     this.records.push(record);
     this.counters.fired++;
     for (const e of envelopes) {
@@ -164,6 +171,8 @@ export class HarnessRecorder {
       if (awaiting) {
         this.awaitingReceipt.delete(event.receipt.messageId);
         awaiting.receipt = event.receipt;
+        // Recorded as the transport took it: a cause given as `causedBy` is known only here.
+        if (awaiting.firedBy === null) (awaiting as { firedBy: MessagioFiredBy | null }).firedBy = firedByOf(event.causedBy);
         return;
       }
       if (event.receipt.pending === 'outbox') this.inOutbox.add(event.receipt.messageId);
@@ -171,8 +180,8 @@ export class HarnessRecorder {
       const first = event.envelopes[0];
       const envelope: MessagioMessageEnvelope = first
         ? (({ listener: _listener, ...rest }) => rest)(first)
-        : this.factory.envelopeOf(event.message, event.type, event.receipt, event.headers);
-      const record = this.addFired(envelope, event.envelopes, event.sync, event.message.constructor as MessagioClass);
+        : this.factory.envelopeOf(event.message, event.type, event.receipt, event.headers, event.causedBy);
+      const record = this.addFired(envelope, event.envelopes, event.sync, event.message.constructor as MessagioClass, firedByOf(event.causedBy));
       record.receipt = event.receipt;
     },
     started: (event: MessagioDeliveryEvent) => {
@@ -219,8 +228,8 @@ function zero(): HarnessCounters {
   return { fired: 0, attempts: 0, completed: 0, retried: 0, failed: 0 };
 }
 
-/** The delivery running in this async context, if a listener is firing. */
-function firedBy(): MessagioFiredBy | null {
-  const context = currentMessagioContext();
-  return context ? { messageId: context.messageId, listener: context.listener } : null;
+/** The delivery that fired a message: its cause when that names a listener (a `MessagioContext`). */
+function firedByOf(cause: MessagioCause | undefined): MessagioFiredBy | null {
+  const listener = (cause as { listener?: unknown } | undefined)?.listener;
+  return cause !== undefined && typeof listener === 'string' ? { messageId: cause.messageId, listener } : null;
 }

@@ -16,7 +16,7 @@ export type MessagioTestingMode = 'run' | 'capture' | 'autoDrain';
  * @publicApi
  */
 export interface MessagioTestingModuleOptions
-  extends Pick<MessagioModuleOptions, 'validate' | 'validation' | 'strict' | 'defaultListenerOptions' | 'maxPayloadBytes' | 'observers'> {
+  extends Pick<MessagioModuleOptions, 'validate' | 'validation' | 'strict' | 'defaultListenerOptions' | 'maxPayloadBytes' | 'observers' | 'asyncContext'> {
   /** @default 'run' */
   mode?: MessagioTestingMode;
   /**
@@ -49,7 +49,7 @@ export function isTestingMode(mode: unknown): mode is MessagioTestingMode {
 /** The messagio options the testing module lays over the app's: only those given, and a worker. */
 export function testingMessagioOptions(options: MessagioTestingModuleOptions): MessagioModuleOptions {
   const picked: MessagioModuleOptions = { worker: true };
-  for (const key of ['validate', 'validation', 'strict', 'defaultListenerOptions', 'maxPayloadBytes', 'observers'] as const) {
+  for (const key of ['validate', 'validation', 'strict', 'defaultListenerOptions', 'maxPayloadBytes', 'observers', 'asyncContext'] as const) {
     if (options[key] !== undefined) (picked as Record<string, unknown>)[key] = options[key];
   }
   return picked;

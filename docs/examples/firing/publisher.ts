@@ -64,3 +64,14 @@ export class Billing {
   }
 }
 // #endregion
+
+// #region caused-by
+@Injectable()
+export class Shipping {
+  @OnMessagio(OrderPlaced)
+  async ship(order: OrderPlaced, ctx: MessagioContext) {
+    // With asyncContext: false, the link to ctx is given: same traceId and headers, causationId = ctx.messageId.
+    await new InvoiceRequested(order.orderId).fire({ causedBy: ctx });
+  }
+}
+// #endregion
