@@ -19,9 +19,10 @@ const LISTENERS = [
   ['OrderShippedListeners.audit', 3],
 ] as const;
 
-function messagioTrial(ctx: BenchContext, validate: boolean): Trial {
+/** `asyncContext: false`: listeners outside messagio's AsyncLocalStorage (no promise hooks on Node 20). */
+function messagioTrial(ctx: BenchContext, validate: boolean, asyncContext = true): Trial {
   return {
-    key: `messagio validation ${validate ? 'on' : 'off'}`,
+    key: `messagio validation ${validate ? 'on' : 'off'}${asyncContext ? '' : ' asyncContext off'}`,
     async run() {
       const n = ctx.size(FULL, 100);
       const warmup = Math.min(100, n);
@@ -35,6 +36,7 @@ function messagioTrial(ctx: BenchContext, validate: boolean): Trial {
         validate,
         listeners: [OrderShippedListeners],
         probe,
+        messagio: { asyncContext },
       });
       try {
         for (let i = 0; i < warmup; i++) await m.publisher.fire(new OrderShipped(orderPayload(i)));
@@ -89,7 +91,7 @@ function rawTrial(ctx: BenchContext, shaped: boolean): Trial {
 export const fanOutScenario: Scenario = {
   id: '4',
   title: 'Fan-out to 3 listeners while consuming',
-  trials: (ctx) => [rawTrial(ctx, false), messagioTrial(ctx, true), messagioTrial(ctx, false), rawTrial(ctx, true)],
+  trials: (ctx) => [rawTrial(ctx, false), messagioTrial(ctx, true), messagioTrial(ctx, false), rawTrial(ctx, true), messagioTrial(ctx, true, false)],
   rows: () => [
     ...[true, false].map(
       (validate): RowSpec => ({
@@ -103,5 +105,14 @@ export const fanOutScenario: Scenario = {
       }),
     ),
     shapedRow(`1 message → 3 jobs, concurrency ${CONCURRENCY}, validation on`, 'messagio validation on', 'msgs/s'),
+    // What the async context costs on Node 20 (docs/performance.md#what-the-async-context-costs).
+    {
+      case: `1 message → 3 jobs, concurrency ${CONCURRENCY}, validation on, asyncContext: false`,
+      metric: 'throughput',
+      unit: 'msgs/s',
+      higherIsBetter: true,
+      subject: { trial: 'messagio validation on asyncContext off', metric: 'msgs/s', label: 'messagio' },
+      baseline: { trial: 'raw', metric: 'msgs/s', label: 'raw' },
+    },
   ],
 };
