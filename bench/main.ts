@@ -5,41 +5,13 @@ import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseBenchArgs, USAGE, type BenchArgs } from './lib/args.js';
-import { runScenario, type BenchContext, type RowResult, type Scenario, type TrialSamples } from './lib/harness.js';
+import { runScenario, type BenchContext, type RowResult, type TrialSamples } from './lib/harness.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { payloadBytes } from './lib/messages.js';
 import { BenchRedis } from './lib/redis.js';
 import { renderTable, renderVerdicts } from './lib/table.js';
-import { fireScenario } from './scenarios/01-fire.js';
-import { fireManyScenario } from './scenarios/02-fire-many.js';
-import { drainScenario } from './scenarios/03-drain.js';
-import { fanOutScenario } from './scenarios/04-fan-out.js';
-import { latencyScenario } from './scenarios/05-latency.js';
-import { inProcessScenario } from './scenarios/06-in-process.js';
-import { bootstrapScenario } from './scenarios/07-bootstrap.js';
-import { memoryScenario } from './scenarios/08-memory.js';
-import { workerProcessesScenario } from './scenarios/09-worker-processes.js';
-import { validationScenario } from './scenarios/10-validation.js';
-import { postgresScenario } from './scenarios/11-postgres.js';
 import { startPostgresServer, type PostgresServerHandle } from '../lib/testing/index.js';
-import { concurrentProducersScenario } from './scenarios/12-concurrent-producers.js';
-import { outboxScenario } from './scenarios/13-outbox.js';
-
-const SCENARIOS: Scenario[] = [
-  fireScenario,
-  fireManyScenario,
-  drainScenario,
-  fanOutScenario,
-  latencyScenario,
-  inProcessScenario,
-  bootstrapScenario,
-  memoryScenario,
-  workerProcessesScenario,
-  validationScenario,
-  postgresScenario,
-  concurrentProducersScenario,
-  outboxScenario,
-];
+import { SCENARIOS } from './scenarios/index.js';
 
 async function main(args: BenchArgs): Promise<number> {
   const unknown = args.only.filter((id) => !SCENARIOS.some((s) => s.id === id));

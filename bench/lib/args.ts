@@ -13,6 +13,12 @@ export interface BenchArgs {
   /** Where the JSON results go. */
   out: string;
   quick: boolean;
+  /**
+   * Run the trials of isolated scenarios in this process too (for a CPU
+   * profile of a whole scenario); their numbers then carry the promise hooks
+   * an earlier trial's listeners left on (see bench/README.md § Isolation).
+   */
+  inProcess: boolean;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -23,6 +29,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --variant messagio run only trials whose key starts with this (profiling)
   --out FILE         JSON results (default bench/results/latest.json for a full run,
                      bench/results/partial.json otherwise)
+  --in-process       run every trial in this process, isolated scenarios' too (profiling;
+                     see bench/README.md § Isolation)
   --help`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs | undefined {
@@ -35,6 +43,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | undefined {
       only: { type: 'string' },
       variant: { type: 'string', multiple: true },
       out: { type: 'string' },
+      'in-process': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -46,9 +55,10 @@ export function parseBenchArgs(argv: string[]): BenchArgs | undefined {
   if (!Number.isInteger(repeats)) throw new Error(`--repeats must be a whole number, got ${values.repeats}`);
   const only = (values.only ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const variants = values.variant ?? [];
-  const full = !quick && scale === 1 && only.length === 0 && variants.length === 0 && repeats >= 5;
+  const inProcess = values['in-process'] ?? false;
+  const full = !quick && scale === 1 && only.length === 0 && variants.length === 0 && repeats >= 5 && !inProcess;
   const out = values.out ?? (full ? 'bench/results/latest.json' : 'bench/results/partial.json');
-  return { repeats, scale, only, variants, out, quick };
+  return { repeats, scale, only, variants, out, quick, inProcess };
 }
 
 function positiveNumber(flag: string, raw: string): number {

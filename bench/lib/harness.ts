@@ -1,6 +1,7 @@
 // Scenarios, trials and rows, and the runner that interleaves trials across
 // repeats so that messagio and its baseline see the same machine state.
 import type { BenchArgs } from './args.js';
+import { spawnChild } from './processes.js';
 import type { BenchRedis } from './redis.js';
 import { max, median, min } from './stats.js';
 
@@ -57,6 +58,13 @@ export interface BenchContext {
 export interface Scenario {
   id: string;
   title: string;
+  /**
+   * Each trial runs in a fresh Node process (bench/README.md § Isolation): once
+   * a messagio listener ran, Node 20's promise hooks stay on for the rest of
+   * its process (messagio's AsyncLocalStorage), and would tax every trial after
+   * it, the baselines' included.
+   */
+  isolated?: boolean;
   /** Runs against a private PostgreSQL as well (started only when such a scenario runs). */
   needsPostgres?: boolean;
   trials(ctx: BenchContext): Trial[];
@@ -108,7 +116,7 @@ async function measure(scenario: Scenario, ctx: BenchContext): Promise<{ rows: R
     const order = rep % 2 === 0 ? trials : [...trials].reverse();
     for (const trial of order) {
       const started = performance.now();
-      const result = await trial.run();
+      const result = scenario.isolated && !ctx.args.inProcess ? await runIsolated(scenario, trial, ctx) : await trial.run();
       await ctx.redis.flush();
       (globalThis as { gc?: () => void }).gc?.();
       const byMetric = samples.get(trial.key) ?? new Map<string, number[]>();
@@ -193,4 +201,38 @@ export function shapedRow(what: string, subjectTrial: string, metric: string): R
     subject: { trial: subjectTrial, metric, label: 'messagio' },
     baseline: { trial: 'raw messagio-shaped', metric, label: 'shaped raw' },
   };
+}
+
+/** What a child process needs to run one trial of an isolated scenario as the parent would. */
+export interface TrialTask {
+  task: 'trial';
+  scenario: string;
+  key: string;
+  args: BenchArgs;
+  redis: { host: string; port: number };
+  postgres?: string;
+  /** Prefix of the child's queue names (unique in the run). */
+  queuePrefix: string;
+}
+
+/** Runs `trial` in a fresh Node process (the same scenario, rebuilt there) and returns what it measured. */
+async function runIsolated(scenario: Scenario, trial: Trial, ctx: BenchContext): Promise<TrialResult> {
+  const task: TrialTask = {
+    task: 'trial',
+    scenario: scenario.id,
+    key: trial.key,
+    args: ctx.args,
+    redis: { host: ctx.redis.host, port: ctx.redis.port },
+    ...(ctx.postgres ? { postgres: ctx.postgres } : {}),
+    queuePrefix: ctx.queueName(`isolated-${scenario.id}`),
+  };
+  const child = spawnChild(task, ['--expose-gc']);
+  try {
+    const { result } = await child.next<{ type: 'result'; result: TrialResult }>('result');
+    // A child that measured but lingers (a handle left open) is not waited for long.
+    await Promise.race([child.exited, new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
+    return result;
+  } finally {
+    if (child.process.exitCode === null) child.process.kill();
+  }
 }

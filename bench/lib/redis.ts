@@ -9,7 +9,7 @@ export interface RedisTarget {
 
 export class BenchRedis implements RedisTarget {
   private constructor(
-    private readonly server: RedisServerHandle,
+    private readonly server: Pick<RedisServerHandle, 'host' | 'port' | 'stop'>,
     readonly admin: Redis,
   ) {}
 
@@ -19,6 +19,13 @@ export class BenchRedis implements RedisTarget {
 
   get port(): number {
     return this.server.port;
+  }
+
+  /** The benchmark's redis-server, from a child process that runs one trial (stopping it only disconnects). */
+  static async attach(target: RedisTarget): Promise<BenchRedis> {
+    const admin = new Redis({ host: target.host, port: target.port, maxRetriesPerRequest: null, lazyConnect: true });
+    await admin.connect();
+    return new BenchRedis({ host: target.host, port: target.port, stop: async () => undefined }, admin);
   }
 
   /** Starts a private redis-server on a free port (persistence off). */

@@ -61,6 +61,7 @@ function rawTrial(ctx: BenchContext, concurrency: number, shaped: boolean): Tria
 export const drainScenario: Scenario = {
   id: '3',
   title: 'Draining a backlog',
+  isolated: true,
   trials: (ctx) =>
     CONCURRENCIES.flatMap((c) => [
       rawTrial(ctx, c, false),

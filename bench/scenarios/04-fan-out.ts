@@ -91,6 +91,7 @@ function rawTrial(ctx: BenchContext, shaped: boolean): Trial {
 export const fanOutScenario: Scenario = {
   id: '4',
   title: 'Fan-out to 3 listeners while consuming',
+  isolated: true,
   trials: (ctx) => [rawTrial(ctx, false), messagioTrial(ctx, true), messagioTrial(ctx, false), rawTrial(ctx, true), messagioTrial(ctx, true, false)],
   rows: () => [
     ...[true, false].map(

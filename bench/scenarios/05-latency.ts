@@ -154,6 +154,7 @@ function rawTrial(ctx: BenchContext, shaped: boolean): Trial {
 export const latencyScenario: Scenario = {
   id: '5',
   title: `Latency at ${RATE} msgs/s`,
+  isolated: true,
   trials: (ctx) => [rawTrial(ctx, false), messagioTrial(ctx), rawTrial(ctx, true), messagioTrial(ctx, false)],
   rows: () => {
     const rows: RowSpec[] = [];

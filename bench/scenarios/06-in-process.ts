@@ -117,6 +117,7 @@ function inProcessTarget(path: 'sync' | 'memory', validate: boolean): number {
 export const inProcessScenario: Scenario = {
   id: '6',
   title: 'In-process: sync and memory transport vs event-emitter',
+  isolated: true,
   trials: (ctx) => [
     eventEmitterTrial(ctx),
     syncTrial(ctx, true),

@@ -87,6 +87,7 @@ function cpuRow(what: string, trial: string, metric: string, label: string, base
 export const concurrentProducersScenario: Scenario = {
   id: '12',
   title: `${PRODUCERS} concurrent producers: awaited fire() vs awaited queue.add()`,
+  isolated: true,
   trials: (ctx) => [rawTrial(ctx, false), messagioTrial(ctx, true), messagioTrial(ctx, false), rawTrial(ctx, true)],
   rows: () => [
     {
