@@ -50,6 +50,13 @@ export interface DeliveryAttempt {
   id?: string;
   /** Name the transport stored the delivery under (BullMQ: the job name, the wire name). */
   name?: string;
+  /**
+   * Set when the transport itself failed this attempt for good, without
+   * running it (BullMQ: a job that stalled more than `maxStalledCount` times):
+   * the handler reports the failure (log, observers, `MessagioFault`) and
+   * never calls the listener.
+   */
+  refused?: Error;
 }
 
 /**

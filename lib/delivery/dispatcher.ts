@@ -63,6 +63,7 @@ export class MessagioDispatcher {
     let outcome: DeliveryOutcome;
     try {
       envelope = parseEnvelope(raw, this.maxPayloadBytes);
+      if (delivery.refused !== undefined) return await this.refused(envelope, raw, delivery, onFailed);
       const { type, binding } = this.resolve(envelope);
       // A payload stored at another version of its class is upcast first (a copy: the envelope stays as stored).
       const stored = envelope.typeVersion ?? 1;
@@ -102,6 +103,20 @@ export class MessagioDispatcher {
     }
     if (observed) this.notify(outcome, raw, attempt, transport, performance.now() - started);
     if (onFailed !== undefined && outcome.status === 'failed') await onFailed(outcome, delivery, raw);
+    return outcome;
+  }
+
+  /**
+   * An attempt the transport failed for good without running it: reported as
+   * any final failure (log, observers, fault), whatever this process knows of
+   * its type and listener.
+   */
+  private async refused(envelope: MessagioEnvelope, raw: unknown, delivery: DeliveryAttempt, onFailed?: FinalFailureHook): Promise<DeliveryOutcome> {
+    const error = delivery.refused!;
+    this.logFailure(envelope, error, delivery.attempt, 'transport');
+    const outcome: FailedOutcome = { status: 'failed', envelope, error, poison: false };
+    if (this.observers.active) this.notify(outcome, raw, delivery.attempt, delivery.transport, 0);
+    if (onFailed !== undefined) await onFailed(outcome, delivery, raw);
     return outcome;
   }
 
@@ -164,7 +179,7 @@ export class MessagioDispatcher {
   }
 }
 
-type FailureReason = Extract<RetryDecision, { retry: false }>['reason'];
+type FailureReason = Extract<RetryDecision, { retry: false }>['reason'] | 'transport';
 
 /** How a final failure's log line says why it was not retried. */
 const FAILURE_REASONS: Record<FailureReason, string> = {
@@ -172,6 +187,7 @@ const FAILURE_REASONS: Record<FailureReason, string> = {
   'no-retries': 'no retries configured (maxRetries: 0)',
   'not-retryable': 'error not in retryOn',
   refused: 'refused by a guard',
+  transport: 'failed by the transport without running',
 };
 
 function idsOf(value: unknown): string {

@@ -49,6 +49,24 @@ describe('MessagioDispatcher', () => {
     expect(await dispatcher.dispatch(envelope(), { attempt: 3, transport: 't' })).toMatchObject({ status: 'failed', poison: false });
   });
 
+  it.each([
+    ['its own listener', envelope()],
+    ['a listener unknown here', envelope({ listener: 'Ghost', type: 'Nope' })],
+  ])('an attempt the transport refused (stalled too often) fails for good without running %s, and reaches the fault hook', async (_what, raw) => {
+    let ran = false;
+    const dispatcher = setup(() => {
+      ran = true;
+    });
+    const refused = new Error('job stalled more than allowable limit');
+    const reported: unknown[] = [];
+    const outcome = await dispatcher.dispatch(raw, { attempt: 3, transport: 't', refused }, async (o, attempt, data) => {
+      reported.push([o.error, o.poison, attempt.attempt, data]);
+    });
+    expect(outcome).toMatchObject({ status: 'failed', poison: false, error: refused, envelope: raw });
+    expect(reported).toEqual([[refused, false, 3, raw]]);
+    expect(ran).toBe(false);
+  });
+
   it('fails at once for an error outside retryOn, wrapping non-Error throws', async () => {
     const dispatcher = setup(() => {
       throw { code: 42 };

@@ -243,6 +243,7 @@ export class BullMqTransport implements MessagioTransport {
       entry.worker = worker;
       this.workers.push(entry);
       worker.on('error', (error) => this.logRedisError('worker', error));
+      worker.on('failed', (job, error) => this.failedUnrun(job, error, handler));
       worker.waitUntilReady().then(
         () => (entry.ready = true),
         () => undefined,
@@ -362,6 +363,22 @@ export class BullMqTransport implements MessagioTransport {
     }
     // Failed for good: no retry, whatever attempts remain.
     throw jobError(outcome.error, UnrecoverableError);
+  }
+
+  /**
+   * A job that stalled more than `maxStalledCount` times is failed by BullMQ's
+   * worker before any processor sees it (its deferred failure): the handler
+   * reports it as every final failure is (log, observers, fault). BullMQ has
+   * already failed the job: a crash right now loses this report, not the job.
+   */
+  private failedUnrun(job: Job<MessagioEnvelope> | undefined, error: Error, handler: DeliveryHandler): void {
+    if (job === undefined || job.deferredFailure === undefined || error?.message !== job.deferredFailure) return;
+    if ((job.name === DEDUPE_JOB || isTickJob(job as Job)) && job.queueName === this.queue.name) return;
+    const attempt = { attempt: Math.max(job.attemptsMade, 1), transport: this.name, cycle: cycleOf(job.data), id: job.id, name: job.name, refused: error };
+    const run = handler(job.data, attempt);
+    // Waited for by close(), as a delivery in flight is.
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
   }
 
   // A dead Redis (or PostgreSQL) makes BullMQ report the same error many times a second.
