@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { Cluster } from 'ioredis';
 import { MessagioPublisher } from '../../lib/index.js';
 import { startRedisServer, type RedisServerHandle } from '../../lib/testing/redis-server.js';
@@ -33,7 +34,9 @@ describe('Redis Cluster', () => {
       const receipt = await app.get(MessagioPublisher).fire(new PerformAction('cluster', 1));
       expect((await receipt.wait({ timeout: 15_000 })).ok).toBe(true);
       expect(app.get(Recorder).calls).toHaveLength(1);
-      // All the queue's keys hash to the slot of "messagio", on one node.
+      // All the queue's keys hash to the slot of "messagio", on one node. (The probe knows
+      // the cluster's nodes only once it is ready: before, nodes() is empty.)
+      if (probe.status !== 'ready') await once(probe, 'ready');
       const keys = (await Promise.all(probe.nodes('master').map((node) => node.keys('{messagio}:*')))).flat();
       expect(keys.length).toBeGreaterThan(0);
       const slots = new Set(await Promise.all(keys.map((key) => probe.cluster('KEYSLOT', key))));
