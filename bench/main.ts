@@ -5,7 +5,7 @@ import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseBenchArgs, USAGE, type BenchArgs } from './lib/args.js';
-import { runScenario, type BenchContext, type RowResult, type TrialSamples } from './lib/harness.js';
+import { benchContext, runScenario, type RowResult, type TrialSamples } from './lib/harness.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { payloadBytes } from './lib/messages.js';
 import { BenchRedis } from './lib/redis.js';
@@ -36,15 +36,8 @@ async function main(args: BenchArgs): Promise<number> {
       `repeats ${args.repeats}, scale ${args.scale}; payload ${payloadBytes()} bytes of JSON` +
       `${args.variants.length ? `; trials: ${args.variants.join(', ')}` : ''}\n`,
   );
-  let run = 0;
-  const ctx: BenchContext = {
-    args,
-    redis,
-    ...(postgres ? { postgres: postgres.url } : {}),
-    size: (full, floor = 1) => Math.max(floor, Math.round(full * args.scale)),
-    queueName: (tag) => `bench-${tag.replace(/[^a-z0-9]+/gi, '-')}-${++run}`,
-    log: (line) => console.log(line),
-  };
+  const ctx = benchContext(args, redis, postgres?.url);
+
   const rows: RowResult[] = [];
   const trials: Record<string, TrialSamples> = {};
   try {

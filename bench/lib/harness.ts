@@ -203,6 +203,23 @@ export function shapedRow(what: string, subjectTrial: string, metric: string): R
   };
 }
 
+/**
+ * The context trials run in: the same in the main process and in a child
+ * running one trial of an isolated scenario (`queuePrefix` keeps queue names
+ * unique across processes).
+ */
+export function benchContext(args: BenchArgs, redis: BenchRedis, postgres: string | undefined, queuePrefix = 'bench'): BenchContext {
+  let run = 0;
+  return {
+    args,
+    redis,
+    ...(postgres ? { postgres } : {}),
+    size: (full, floor = 1) => Math.max(floor, Math.round(full * args.scale)),
+    queueName: (tag) => `${queuePrefix}-${tag.replace(/[^a-z0-9]+/gi, '-')}-${++run}`,
+    log: (line) => console.log(line),
+  };
+}
+
 /** What a child process needs to run one trial of an isolated scenario as the parent would. */
 export interface TrialTask {
   task: 'trial';

@@ -1,6 +1,6 @@
 // In a child process: one trial of an isolated scenario, run as the parent
 // would run it (same arguments, same servers), on a context rebuilt here.
-import type { BenchContext, TrialResult, TrialTask } from './harness.js';
+import { benchContext, type TrialResult, type TrialTask } from './harness.js';
 import { BenchRedis } from './redis.js';
 
 export async function runTrialTask(task: TrialTask): Promise<TrialResult> {
@@ -9,15 +9,8 @@ export async function runTrialTask(task: TrialTask): Promise<TrialResult> {
   const scenario = SCENARIOS.find((s) => s.id === task.scenario);
   if (!scenario) throw new Error(`no scenario ${task.scenario}`);
   const redis = await BenchRedis.attach(task.redis);
-  let run = 0;
-  const ctx: BenchContext = {
-    args: task.args,
-    redis,
-    ...(task.postgres ? { postgres: task.postgres } : {}),
-    size: (full, floor = 1) => Math.max(floor, Math.round(full * task.args.scale)),
-    queueName: (tag) => `${task.queuePrefix}-${tag.replace(/[^a-z0-9]+/gi, '-')}-${++run}`,
-    log: (line) => console.log(line),
-  };
+  const ctx = benchContext(task.args, redis, task.postgres, task.queuePrefix);
+
   try {
     const trial = scenario.trials(ctx).find((t) => t.key === task.key);
     if (!trial) throw new Error(`no trial "${task.key}" in scenario ${task.scenario}`);

@@ -43,11 +43,11 @@ export class MessagioDispatcher {
     private readonly types: MessageTypesRegistry,
     private readonly listeners: ListenerRegistry,
     private readonly observers: MessagioObservers,
-    settings: Pick<PipelineOptions, 'codec' | 'maxPayloadBytes'> & Partial<Pick<PipelineOptions, 'asyncContext'>>,
+    settings: Pick<PipelineOptions, 'codec' | 'maxPayloadBytes' | 'asyncContext'>,
   ) {
     this.codec = settings.codec;
     this.maxPayloadBytes = settings.maxPayloadBytes;
-    this.asyncContext = settings.asyncContext ?? true;
+    this.asyncContext = settings.asyncContext;
   }
 
   /** Called once at bootstrap: `message.fire()` inside this app's listeners goes through `publisher`. */
@@ -63,37 +63,43 @@ export class MessagioDispatcher {
     let outcome: DeliveryOutcome;
     try {
       envelope = parseEnvelope(raw, this.maxPayloadBytes);
-      if (delivery.refused !== undefined) return await this.refused(envelope, raw, delivery, onFailed);
-      const { type, binding } = this.resolve(envelope);
-      // A payload stored at another version of its class is upcast first (a copy: the envelope stays as stored).
-      const stored = envelope.typeVersion ?? 1;
-      const payload = stored === type.version ? envelope.payload : upcastPayload(type.name, type.upcasters, envelope.payload, stored);
-      const message = this.codec.rebuild(type.cls, payload);
-      // The only await before the listener, and only with validation on.
-      if (this.codec.validates) await this.codec.check(message, envelope.type);
-      const context = new MessagioContext({
-        messageId: envelope.id,
-        type: envelope.type,
-        traceId: envelope.traceId,
-        causationId: envelope.causationId,
-        listener: envelope.listener,
-        deliveryId: deliveryIdOf(envelope.id, envelope.listener),
-        attempt,
-        maxAttempts: binding.options.maxRetries + 1,
-        firedAt: new Date(envelope.firedAt),
-        transport,
-        // Checked by the guard; frozen for the listener (shared by every attempt in memory).
-        headers: envelope.headers === undefined ? NO_HEADERS : Object.freeze(envelope.headers),
-      });
-      if (observed) this.observers.emit('started', { envelope, data: raw, attempt, transport });
-      // The listener, inside its context; what it throws goes to the retry rule
-      // (here, not in an async method of its own: one frame less per delivery).
-      try {
-        if (this.asyncContext) await runInMessagioContext(context, this.publisher, () => binding.listener.handler(message, context));
-        else await binding.listener.handler(message, context);
-        outcome = { status: 'completed', envelope };
-      } catch (thrown) {
-        outcome = this.listenerFailed(binding, thrown, context, envelope);
+      if (delivery.refused !== undefined) {
+        // Failed for good by the transport without running (BullMQ: stalled too often): reported
+        // as any final failure, whatever this process knows of its type and listener.
+        this.logFailure(envelope, delivery.refused, attempt, 'transport');
+        outcome = { status: 'failed', envelope, error: delivery.refused, poison: false };
+      } else {
+        const { type, binding } = this.resolve(envelope);
+        // A payload stored at another version of its class is upcast first (a copy: the envelope stays as stored).
+        const stored = envelope.typeVersion ?? 1;
+        const payload = stored === type.version ? envelope.payload : upcastPayload(type.name, type.upcasters, envelope.payload, stored);
+        const message = this.codec.rebuild(type.cls, payload);
+        // The only await before the listener, and only with validation on.
+        if (this.codec.validates) await this.codec.check(message, envelope.type);
+        const context = new MessagioContext({
+          messageId: envelope.id,
+          type: envelope.type,
+          traceId: envelope.traceId,
+          causationId: envelope.causationId,
+          listener: envelope.listener,
+          deliveryId: deliveryIdOf(envelope.id, envelope.listener),
+          attempt,
+          maxAttempts: binding.options.maxRetries + 1,
+          firedAt: new Date(envelope.firedAt),
+          transport,
+          // Checked by the guard; frozen for the listener (shared by every attempt in memory).
+          headers: envelope.headers === undefined ? NO_HEADERS : Object.freeze(envelope.headers),
+        });
+        if (observed) this.observers.emit('started', { envelope, data: raw, attempt, transport });
+        // The listener, inside its context; what it throws goes to the retry rule
+        // (here, not in an async method of its own: one frame less per delivery).
+        try {
+          if (this.asyncContext) await runInMessagioContext(context, this.publisher, () => binding.listener.handler(message, context));
+          else await binding.listener.handler(message, context);
+          outcome = { status: 'completed', envelope };
+        } catch (thrown) {
+          outcome = this.listenerFailed(binding, thrown, context, envelope);
+        }
       }
     } catch (error) {
       // Only envelope and validation problems reach here: they can never succeed.
@@ -103,20 +109,6 @@ export class MessagioDispatcher {
     }
     if (observed) this.notify(outcome, raw, attempt, transport, performance.now() - started);
     if (onFailed !== undefined && outcome.status === 'failed') await onFailed(outcome, delivery, raw);
-    return outcome;
-  }
-
-  /**
-   * An attempt the transport failed for good without running it: reported as
-   * any final failure (log, observers, fault), whatever this process knows of
-   * its type and listener.
-   */
-  private async refused(envelope: MessagioEnvelope, raw: unknown, delivery: DeliveryAttempt, onFailed?: FinalFailureHook): Promise<DeliveryOutcome> {
-    const error = delivery.refused!;
-    this.logFailure(envelope, error, delivery.attempt, 'transport');
-    const outcome: FailedOutcome = { status: 'failed', envelope, error, poison: false };
-    if (this.observers.active) this.notify(outcome, raw, delivery.attempt, delivery.transport, 0);
-    if (onFailed !== undefined) await onFailed(outcome, delivery, raw);
     return outcome;
   }
 

@@ -14,10 +14,7 @@ export function checkFireOptions(options: FireOptions): void {
   }
   if (options.messageId !== undefined) checkFireId(options.messageId, 'fire() option messageId');
   if (options.traceId !== undefined) checkFireId(options.traceId, 'fire() option traceId');
-  if (options.headers !== undefined) {
-    const problem = headersProblem(options.headers);
-    if (problem !== undefined) throw new MessagioConfigurationError(`fire() option headers ${problem}.`);
-  }
+  if (options.headers !== undefined) checkHeaders(options.headers, 'fire() option headers');
   if (options.dedupe !== undefined) checkDedupe(options.dedupe, options);
   if (options.causedBy !== undefined) checkCause(options.causedBy);
 }
@@ -29,10 +26,12 @@ function checkCause(cause: FireOptions['causedBy']): void {
   }
   checkFireId(cause.messageId, 'fire() option causedBy.messageId');
   checkFireId(cause.traceId, 'fire() option causedBy.traceId');
-  if (cause.headers !== undefined) {
-    const problem = headersProblem(cause.headers);
-    if (problem !== undefined) throw new MessagioConfigurationError(`fire() option causedBy.headers ${problem}.`);
-  }
+  if (cause.headers !== undefined) checkHeaders(cause.headers, 'fire() option causedBy.headers');
+}
+
+function checkHeaders(headers: unknown, what: string): void {
+  const problem = headersProblem(headers);
+  if (problem !== undefined) throw new MessagioConfigurationError(`${what} ${problem}.`);
 }
 
 /** Throws `MessagioConfigurationError` unless `ids` gives each of `count` messages its own usable id. */
